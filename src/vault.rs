@@ -1,0 +1,518 @@
+//! The vault: a folder holding the key file, the encrypted database and the
+//! encrypted evidence files, and the operations that create, unlock, recover,
+//! re-key and lock it.
+//!
+//! A `Vault` value exists only while unlocked; dropping it (or [`Vault::lock`])
+//! closes the database and zeroizes the vault key. Nothing here writes
+//! plaintext of vault content to disk, and every change to the key file is an
+//! atomic replace, so a crash leaves either the old or the new passphrase
+//! working, never neither.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use rand::RngCore;
+use rusqlite::Connection;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use crate::crypto::kdf::{self, KdfParams};
+use crate::crypto::recovery::{MalformedRecoveryKey, RecoveryKey};
+use crate::crypto::wrap::{self, SealedKey};
+use crate::crypto::{Passphrase, VaultKey};
+use crate::db::{self, DbError};
+use crate::fault::crash_point;
+use crate::fsx;
+use crate::keyfile::{KeyFile, KeyFileError, Slot};
+use crate::keyring_cache::{self, KeyringError};
+use crate::throttle::Throttle;
+
+/// The least number of characters in a new passphrase.
+pub const MIN_PASSPHRASE_CHARS: usize = 10;
+
+/// Names of the files inside a vault folder.
+#[derive(Debug, Clone)]
+pub struct VaultPaths {
+    dir: PathBuf,
+}
+
+impl VaultPaths {
+    /// The vault in folder `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        VaultPaths { dir: dir.into() }
+    }
+    /// The vault folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    /// The key file (wrapped vault key).
+    pub fn key_file(&self) -> PathBuf {
+        self.dir.join("vault.key")
+    }
+    /// The SQLCipher database.
+    pub fn db(&self) -> PathBuf {
+        self.dir.join("vault.db")
+    }
+    /// Encrypted evidence files.
+    pub fn files(&self) -> PathBuf {
+        self.dir.join("files")
+    }
+    /// The unlock throttle's counter.
+    pub fn attempts(&self) -> PathBuf {
+        self.dir.join("unlock-attempts")
+    }
+    /// Present when the vault key is remembered in this device's keyring.
+    pub fn remembered_marker(&self) -> PathBuf {
+        self.dir.join("remembered-on-this-device")
+    }
+    fn db_sidecars(&self) -> [PathBuf; 3] {
+        [self.db(), self.dir.join("vault.db-wal"), self.dir.join("vault.db-shm")]
+    }
+}
+
+/// Everything that can go wrong creating, opening or re-keying a vault.
+/// Messages are whole sentences a person can act on and never contain secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// No key file in the folder.
+    #[error("there is no vault in {0}; create one with `amana init`, or give the right folder with --vault")]
+    NotFound(PathBuf),
+    /// `init` on a folder that already holds a vault.
+    #[error("a vault already exists in {0}; nothing was changed")]
+    AlreadyExists(PathBuf),
+    /// `init` on a folder with unrelated files.
+    #[error("the folder {0} is not empty and is not a vault; choose an empty or new folder")]
+    FolderNotEmpty(PathBuf),
+    /// The passphrase was empty.
+    #[error("the passphrase is empty")]
+    EmptyPassphrase,
+    /// A new passphrase is too short.
+    #[error("the new passphrase is too short: use at least {MIN_PASSPHRASE_CHARS} characters (a sentence of several words is easiest to remember)")]
+    PassphraseTooShort,
+    /// The passphrase did not open the key file.
+    #[error("the passphrase is not correct")]
+    WrongPassphrase,
+    /// A well-formed recovery key of another vault, or of none.
+    #[error("this recovery key does not open this vault")]
+    WrongRecoveryKey,
+    /// The recovery key text has a typo.
+    #[error(transparent)]
+    MalformedRecoveryKey(#[from] MalformedRecoveryKey),
+    /// Too many wrong attempts; wait.
+    #[error("too many wrong attempts: wait {} before trying again", human_wait(*.0))]
+    Throttled(Duration),
+    /// The key file is damaged, foreign or too new.
+    #[error("{0}; the vault cannot be opened without a good key file (restore it from a backup)")]
+    KeyFile(#[from] KeyFileError),
+    /// The database file is missing though the key file exists.
+    #[error("the vault's database file is missing from {0}; restore it from a backup")]
+    DatabaseMissing(PathBuf),
+    /// Database errors (damage, newer schema, SQLite failures).
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Keyring errors.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// The vault is not remembered on this device.
+    #[error("this vault is not remembered on this device; unlock it with the passphrase")]
+    NotRemembered,
+    /// KDF parameters out of bounds.
+    #[error(transparent)]
+    Kdf(#[from] kdf::KdfError),
+    /// A file could not be read or written.
+    #[error("could not {what}: {source}")]
+    Io {
+        /// What was being done, in plain words.
+        what: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+impl VaultError {
+    /// The stable, dotted code the desktop app and scripts switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VaultError::NotFound(_) => "vault.not_found",
+            VaultError::AlreadyExists(_) => "vault.already_exists",
+            VaultError::FolderNotEmpty(_) => "vault.folder_not_empty",
+            VaultError::EmptyPassphrase => "vault.passphrase_empty",
+            VaultError::PassphraseTooShort => "vault.passphrase_too_short",
+            VaultError::WrongPassphrase => "vault.wrong_passphrase",
+            VaultError::WrongRecoveryKey => "vault.wrong_recovery_key",
+            VaultError::MalformedRecoveryKey(_) => "vault.malformed_recovery_key",
+            VaultError::Throttled(_) => "vault.throttled",
+            VaultError::KeyFile(KeyFileError::NotAKeyFile) => "vault.key_file_foreign",
+            VaultError::KeyFile(KeyFileError::UnsupportedVersion(_)) => "vault.key_file_too_new",
+            VaultError::KeyFile(KeyFileError::Damaged) => "vault.key_file_damaged",
+            VaultError::DatabaseMissing(_) => "vault.database_missing",
+            VaultError::Db(DbError::Damaged) => "vault.database_damaged",
+            VaultError::Db(DbError::TooNew { .. }) => "vault.database_too_new",
+            VaultError::Db(DbError::Sqlite(_)) => "vault.database_error",
+            VaultError::Keyring(KeyringError::Unavailable) => "keyring.unavailable",
+            VaultError::Keyring(KeyringError::Mismatch) => "keyring.mismatch",
+            VaultError::Keyring(KeyringError::Failed) => "keyring.failed",
+            VaultError::NotRemembered => "keyring.not_remembered",
+            VaultError::Kdf(_) => "vault.kdf_out_of_bounds",
+            VaultError::Io { .. } => "io.failed",
+        }
+    }
+
+    fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> VaultError {
+        let what = what.into();
+        move |source| VaultError::Io { what, source }
+    }
+}
+
+fn human_wait(d: Duration) -> String {
+    let s = d.as_secs().max(1);
+    if s < 90 {
+        format!("{s} second{}", if s == 1 { "" } else { "s" })
+    } else {
+        format!("{} minutes", s.div_ceil(60))
+    }
+}
+
+/// What can be said about a vault without unlocking it.
+#[derive(Debug, Serialize)]
+pub struct VaultStatus {
+    /// The folder.
+    pub path: PathBuf,
+    /// Whether a key file exists there.
+    pub exists: bool,
+    /// Key file format version.
+    pub key_file_version: Option<u16>,
+    /// Vault id (hex), names the keyring entry.
+    pub vault_id: Option<String>,
+    /// Argon2id parameters of the passphrase wrap.
+    pub kdf: Option<KdfParams>,
+    /// Whether a recovery key wrap exists.
+    pub has_recovery_key: Option<bool>,
+    /// Whether the key is remembered on this device.
+    pub remembered_on_this_device: bool,
+    /// Consecutive wrong unlock attempts.
+    pub failed_attempts: u32,
+    /// Seconds before the next attempt is allowed.
+    pub wait_seconds: u64,
+    /// Schema version this build writes.
+    pub supported_schema_version: u32,
+    /// Why the key file cannot be read, if it cannot.
+    pub key_file_problem: Option<String>,
+}
+
+/// An unlocked vault. Dropping it locks: the connection closes and the key is zeroized.
+pub struct Vault {
+    paths: VaultPaths,
+    key_file: KeyFile,
+    key: VaultKey,
+    conn: Connection,
+}
+
+fn check_new_passphrase(p: &Passphrase) -> Result<(), VaultError> {
+    let text = p.expose_secret();
+    if text.is_empty() {
+        return Err(VaultError::EmptyPassphrase);
+    }
+    if text.trim().chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(VaultError::PassphraseTooShort);
+    }
+    Ok(())
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    rand::rngs::OsRng.fill_bytes(&mut out);
+    out
+}
+
+fn passphrase_slot(
+    vault_id: &[u8; 16],
+    key: &VaultKey,
+    passphrase: &Passphrase,
+    params: KdfParams,
+) -> Result<Slot, VaultError> {
+    let salt = random::<16>();
+    let template = Slot::Passphrase { params, salt, key: SealedKey { nonce: [0; 24], sealed: [0; 48] } };
+    let wrapping = kdf::derive_key(passphrase, &salt, &params)?;
+    let sealed = wrap::seal(key, &wrapping, &KeyFile::context_for_new(vault_id, &template));
+    Ok(Slot::Passphrase { params, salt, key: sealed })
+}
+
+fn recovery_slot(vault_id: &[u8; 16], key: &VaultKey, recovery: &RecoveryKey) -> Slot {
+    let salt = random::<16>();
+    let template = Slot::Recovery { salt, key: SealedKey { nonce: [0; 24], sealed: [0; 48] } };
+    let sealed = wrap::seal(key, &recovery.wrapping_key(&salt), &KeyFile::context_for_new(vault_id, &template));
+    Slot::Recovery { salt, key: sealed }
+}
+
+fn read_key_file(paths: &VaultPaths) -> Result<KeyFile, VaultError> {
+    let bytes = match std::fs::read(paths.key_file()) {
+        Ok(b) => b,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Err(VaultError::NotFound(paths.dir.clone())),
+        Err(e) => return Err(VaultError::io("read the key file")(e)),
+    };
+    Ok(KeyFile::from_bytes(&bytes)?)
+}
+
+impl Vault {
+    /// Creates a new vault in `dir` (new or empty), protected by `passphrase`,
+    /// and returns it unlocked with the recovery key to show once.
+    pub fn create(dir: &Path, passphrase: &Passphrase, params: KdfParams) -> Result<(Vault, RecoveryKey), VaultError> {
+        check_new_passphrase(passphrase)?;
+        params.validate()?;
+        let paths = VaultPaths::new(dir);
+        if paths.key_file().exists() {
+            return Err(VaultError::AlreadyExists(dir.to_path_buf()));
+        }
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            // Only the database of an earlier `init` that stopped before writing
+            // its key file may be here; it was never usable, so it is replaced.
+            let leftovers: Vec<PathBuf> =
+                paths.db_sidecars().into_iter().chain([paths.files(), paths.attempts()]).collect();
+            for entry in entries.flatten() {
+                if !leftovers.contains(&entry.path()) {
+                    return Err(VaultError::FolderNotEmpty(dir.to_path_buf()));
+                }
+            }
+            for p in paths.db_sidecars() {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        fsx::create_private_dir(dir).map_err(VaultError::io("create the vault folder"))?;
+        fsx::create_private_dir(&paths.files()).map_err(VaultError::io("create the evidence folder"))?;
+
+        let key = VaultKey::generate();
+        let vault_id = random::<16>();
+        // Created owner-only before SQLite opens it; the journal files inherit the mode.
+        fsx::create_private(&paths.db()).map_err(VaultError::io("create the vault database"))?;
+        let conn = db::create(&paths.db(), &key)?;
+        conn.execute(
+            "INSERT INTO vault_meta(key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            [],
+        )
+        .map_err(DbError::from)?;
+        let recovery = RecoveryKey::generate();
+        let key_file = KeyFile {
+            vault_id,
+            key_check: KeyFile::key_check_for(&key, &vault_id),
+            slots: vec![
+                passphrase_slot(&vault_id, &key, passphrase, params)?,
+                recovery_slot(&vault_id, &key, &recovery),
+            ],
+        };
+        crash_point("init.before-key-file");
+        fsx::write_atomic(&paths.key_file(), &key_file.to_bytes()).map_err(VaultError::io("write the key file"))?;
+        Ok((Vault { paths, key_file, key, conn }, recovery))
+    }
+
+    /// Unlocks the vault in `dir` with its passphrase.
+    pub fn unlock(dir: &Path, passphrase: &Passphrase) -> Result<Vault, VaultError> {
+        let paths = VaultPaths::new(dir);
+        let key_file = read_key_file(&paths)?;
+        if passphrase.expose_secret().is_empty() {
+            return Err(VaultError::EmptyPassphrase);
+        }
+        let throttle = Throttle::new(paths.attempts());
+        wait_for_throttle(&throttle)?;
+        let Some(slot @ Slot::Passphrase { params, salt, key: sealed }) = key_file.passphrase_slot() else {
+            return Err(KeyFileError::Damaged.into());
+        };
+        let wrapping = kdf::derive_key(passphrase, salt, params)?;
+        let key = match wrap::open(sealed, &wrapping, &key_file.context_of(slot)) {
+            Ok(k) => k,
+            Err(_) => {
+                throttle.record_failure(SystemTime::now()).map_err(VaultError::io("record the failed attempt"))?;
+                return Err(VaultError::WrongPassphrase);
+            }
+        };
+        if !key_file.confirms(&key) {
+            return Err(KeyFileError::Damaged.into());
+        }
+        if throttle.failures() > 0 {
+            throttle.reset().map_err(VaultError::io("clear the failed-attempt counter"))?;
+        }
+        Self::open_db(paths, key_file, key)
+    }
+
+    /// Unlocks with the key remembered in this device's keyring.
+    pub fn unlock_remembered(dir: &Path) -> Result<Vault, VaultError> {
+        let paths = VaultPaths::new(dir);
+        let key_file = read_key_file(&paths)?;
+        if !paths.remembered_marker().exists() {
+            return Err(VaultError::NotRemembered);
+        }
+        let key = keyring_cache::load(&key_file.vault_id)?.ok_or(VaultError::NotRemembered)?;
+        if !key_file.confirms(&key) {
+            return Err(KeyringError::Mismatch.into());
+        }
+        Self::open_db(paths, key_file, key)
+    }
+
+    /// Sets a new passphrase using the recovery key, and returns the vault unlocked.
+    pub fn recover(
+        dir: &Path,
+        recovery_text: &SecretString,
+        new_passphrase: &Passphrase,
+        params: KdfParams,
+    ) -> Result<Vault, VaultError> {
+        let paths = VaultPaths::new(dir);
+        let key_file = read_key_file(&paths)?;
+        check_new_passphrase(new_passphrase)?;
+        params.validate()?;
+        let recovery = RecoveryKey::parse(recovery_text)?;
+        let throttle = Throttle::new(paths.attempts());
+        wait_for_throttle(&throttle)?;
+        let Some(slot @ Slot::Recovery { salt, key: sealed }) = key_file.recovery_slot() else {
+            return Err(KeyFileError::Damaged.into());
+        };
+        let key = match wrap::open(sealed, &recovery.wrapping_key(salt), &key_file.context_of(slot)) {
+            Ok(k) if key_file.confirms(&k) => k,
+            _ => {
+                throttle.record_failure(SystemTime::now()).map_err(VaultError::io("record the failed attempt"))?;
+                return Err(VaultError::WrongRecoveryKey);
+            }
+        };
+        let mut vault = Self::open_db(paths, key_file, key)?;
+        vault.change_passphrase(new_passphrase, params)?;
+        throttle.reset().map_err(VaultError::io("clear the failed-attempt counter"))?;
+        Ok(vault)
+    }
+
+    fn open_db(paths: VaultPaths, key_file: KeyFile, key: VaultKey) -> Result<Vault, VaultError> {
+        if !paths.db().exists() {
+            return Err(VaultError::DatabaseMissing(paths.dir.clone()));
+        }
+        let conn = db::open(&paths.db(), &key)?;
+        Ok(Vault { paths, key_file, key, conn })
+    }
+
+    /// Replaces the passphrase. The database is not re-encrypted (its key does
+    /// not change); only the key file is replaced, atomically.
+    pub fn change_passphrase(&mut self, new_passphrase: &Passphrase, params: KdfParams) -> Result<(), VaultError> {
+        check_new_passphrase(new_passphrase)?;
+        params.validate()?;
+        let vault_id = self.key_file.vault_id;
+        let mut next = self.key_file.clone();
+        let slot = passphrase_slot(&vault_id, &self.key, new_passphrase, params)?;
+        next.slots.retain(|s| !matches!(s, Slot::Passphrase { .. }));
+        next.slots.insert(0, slot);
+        crash_point("passphrase-change.before-write");
+        fsx::write_atomic(&self.paths.key_file(), &next.to_bytes()).map_err(VaultError::io("write the key file"))?;
+        crash_point("passphrase-change.after-write");
+        self.key_file = next;
+        Ok(())
+    }
+
+    /// Remembers the vault key in this device's keyring.
+    pub fn remember_on_this_device(&self) -> Result<(), VaultError> {
+        keyring_cache::store(&self.key_file.vault_id, &self.key)?;
+        fsx::write_atomic(&self.paths.remembered_marker(), b"The vault key is remembered in this device's keyring.\n")
+            .map_err(VaultError::io("mark the vault as remembered"))
+    }
+
+    /// Forgets the vault key from this device's keyring (no unlock needed).
+    pub fn forget_on_this_device(dir: &Path) -> Result<(), VaultError> {
+        let paths = VaultPaths::new(dir);
+        let key_file = read_key_file(&paths)?;
+        keyring_cache::remove(&key_file.vault_id)?;
+        match std::fs::remove_file(paths.remembered_marker()) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(VaultError::io("remove the remembered marker")(e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// What can be known about the vault in `dir` without unlocking it.
+    pub fn status(dir: &Path) -> Result<VaultStatus, VaultError> {
+        let paths = VaultPaths::new(dir);
+        let throttle = Throttle::new(paths.attempts());
+        let mut status = VaultStatus {
+            path: dir.to_path_buf(),
+            exists: false,
+            key_file_version: None,
+            vault_id: None,
+            kdf: None,
+            has_recovery_key: None,
+            remembered_on_this_device: paths.remembered_marker().exists(),
+            failed_attempts: throttle.failures(),
+            wait_seconds: throttle.wait(SystemTime::now()).as_secs(),
+            supported_schema_version: db::SCHEMA_VERSION,
+            key_file_problem: None,
+        };
+        match read_key_file(&paths) {
+            Err(VaultError::NotFound(_)) => return Ok(status),
+            Err(VaultError::KeyFile(e)) => {
+                status.exists = true;
+                status.key_file_problem = Some(e.to_string());
+            }
+            Err(e) => return Err(e),
+            Ok(kf) => {
+                status.exists = true;
+                status.key_file_version = Some(crate::keyfile::VERSION);
+                status.vault_id = Some(hex::encode(kf.vault_id));
+                status.kdf = match kf.passphrase_slot() {
+                    Some(Slot::Passphrase { params, .. }) => Some(*params),
+                    _ => None,
+                };
+                status.has_recovery_key = Some(kf.recovery_slot().is_some());
+            }
+        }
+        Ok(status)
+    }
+
+    /// The vault's folder layout.
+    pub fn paths(&self) -> &VaultPaths {
+        &self.paths
+    }
+
+    /// The vault id (names its keyring entry).
+    pub fn id(&self) -> [u8; 16] {
+        self.key_file.vault_id
+    }
+
+    /// The database connection.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The database connection, for transactions.
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Checks the database: SQLite's integrity check, and that the key file and
+    /// database belong together. Returns the problems found (empty if none).
+    pub fn check_integrity(&self) -> Result<Vec<String>, VaultError> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(DbError::from)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(DbError::from)?;
+        for row in rows {
+            let line = row.map_err(DbError::from)?;
+            if line != "ok" {
+                problems.push(format!("database: {line}"));
+            }
+        }
+        let cipher: Vec<String> = self
+            .conn
+            .prepare("PRAGMA cipher_integrity_check")
+            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
+            .map_err(DbError::from)?;
+        problems.extend(cipher.into_iter().map(|l| format!("database page: {l}")));
+        Ok(problems)
+    }
+
+    /// Locks the vault: checkpoints the journal, closes the database and
+    /// zeroizes the key.
+    pub fn lock(self) {
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+        drop(self);
+    }
+}
+
+fn wait_for_throttle(throttle: &Throttle) -> Result<(), VaultError> {
+    let wait = throttle.wait(SystemTime::now());
+    if wait > Duration::ZERO {
+        return Err(VaultError::Throttled(wait));
+    }
+    Ok(())
+}

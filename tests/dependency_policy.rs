@@ -1,0 +1,70 @@
+//! The no-network promise, checked on the dependency graph: the core has no
+//! Tauri, and nothing anywhere in the workspace pulls in an HTTP client or a
+//! TLS stack (for any target platform).
+
+use std::process::Command;
+
+const NETWORK_CRATES: &[&str] = &[
+    "reqwest",
+    "hyper",
+    "ureq",
+    "curl",
+    "curl-sys",
+    "isahc",
+    "surf",
+    "attohttpc",
+    "minreq",
+    "http-req",
+    "awc",
+    "h2",
+    "h3",
+    "quinn",
+    "rustls",
+    "native-tls",
+    "openssl",
+    "openssl-sys",
+    "tokio-rustls",
+    "tokio-native-tls",
+    "webpki",
+    "webpki-roots",
+    "hyper-tls",
+    "hyper-rustls",
+    "tungstenite",
+    "tauri-plugin-http",
+    "tauri-plugin-updater",
+    "tauri-plugin-shell",
+];
+
+fn tree(args: &[&str]) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["tree", "--offline", "--prefix", "none", "--format", "{p}", "--target", "all", "-e", "normal,build"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_core_has_no_tauri_and_no_network_crates() {
+    let deps = tree(&["-p", "amana"]);
+    assert!(deps.len() > 20, "cargo tree listed the graph: {deps:?}");
+    assert!(deps.iter().any(|d| d == "rusqlite"), "sanity: rusqlite is a dependency");
+    for d in &deps {
+        assert!(!d.starts_with("tauri") && d != "wry" && d != "webkit2gtk", "the core depends on {d}");
+        assert!(!NETWORK_CRATES.contains(&d.as_str()), "the core depends on the network crate {d}");
+    }
+}
+
+#[test]
+fn nothing_in_the_workspace_pulls_in_a_network_crate() {
+    let deps = tree(&["--workspace"]);
+    for d in &deps {
+        assert!(!NETWORK_CRATES.contains(&d.as_str()), "the workspace depends on the network crate {d}");
+    }
+}

@@ -1,0 +1,295 @@
+//! The vault through the real CLI: create, status, check, wrong input,
+//! passphrase change, recovery, throttling, and what reaches the disk.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn init_status_check() {
+    let v = TestVault::empty();
+    let st = v.json(&["status"]);
+    assert_eq!(st["exists"], false);
+
+    let out = v
+        .cmd(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "1", "--json"])
+        .env("AMANA_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let init: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rk = init["recovery_key"].as_str().unwrap();
+    assert!(rk.starts_with("AMANA-") && rk.len() == 50, "{rk}");
+
+    let st = v.json(&["status"]);
+    assert_eq!(st["exists"], true);
+    assert_eq!(st["key_file_version"], 1);
+    assert_eq!(st["kdf"]["memory_kib"], 65536);
+    assert_eq!(st["kdf"]["iterations"], 1);
+    assert_eq!(st["has_recovery_key"], true);
+    assert!(
+        !String::from_utf8_lossy(&v.run(&["status"]).stdout).contains(rk),
+        "status must not print the recovery key"
+    );
+
+    let check = v.json(&["check"]);
+    assert_eq!(check["ok"], true);
+    assert_eq!(check["schema_version"], amana::db::SCHEMA_VERSION);
+
+    // The database is not a plain SQLite file, and nothing is world-readable.
+    let db = std::fs::read(v.dir.join("vault.db")).unwrap();
+    assert!(!db.starts_with(b"SQLite format 3\0"));
+    #[cfg(unix)]
+    for (p, _) in all_files(&v.dir) {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o077,
+            0,
+            "{} is readable by others",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn init_refuses_an_existing_vault_or_a_foreign_folder() {
+    let v = TestVault::new();
+    let before = snapshot(&v.dir);
+    let err = assert_failure(&v.run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "1"]));
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(snapshot(&v.dir), before);
+
+    let other = TestVault::empty();
+    std::fs::create_dir_all(&other.dir).unwrap();
+    std::fs::write(other.dir.join("holiday.jpg"), b"not a vault").unwrap();
+    let err = assert_failure(&other.run(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "1"]));
+    assert!(err.contains("not empty"), "{err}");
+    assert!(!other.dir.join("vault.key").exists());
+}
+
+#[test]
+fn weak_or_empty_passphrases_are_refused_at_creation() {
+    for (p, expect) in [("", "empty"), ("short", "too short"), ("         x", "too short")] {
+        let v = TestVault::empty();
+        let out = v
+            .cmd(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "1"])
+            .env("AMANA_PASSPHRASE", p)
+            .output()
+            .unwrap();
+        let err = assert_failure(&out);
+        assert!(err.contains(expect), "{p:?}: {err}");
+        assert!(!v.dir.join("vault.key").exists());
+    }
+}
+
+#[test]
+fn kdf_below_64_mib_is_refused() {
+    let v = TestVault::empty();
+    let err = assert_failure(&v.run(&["init", "--kdf-memory-mib", "32", "--kdf-iterations", "1"]));
+    assert!(err.contains("64 MiB"), "{err}");
+}
+
+#[test]
+fn missing_vault_and_missing_passphrase_are_clear() {
+    let v = TestVault::empty();
+    let err = assert_failure(&v.run(&["check"]));
+    assert!(err.contains("there is no vault") || err.contains("There is no vault"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+
+    let v = TestVault::new();
+    let err = assert_failure(&v.cmd(&["check"]).output().unwrap());
+    assert!(err.contains("AMANA_PASSPHRASE"), "{err}");
+}
+
+#[test]
+fn wrong_passphrase_changes_nothing_and_never_echoes_it() {
+    let v = TestVault::new();
+    let before = snapshot(&v.dir);
+    let secret_guess = "my-wrong-guess-7781";
+    let out = v.cmd(&["check"]).env("AMANA_PASSPHRASE", secret_guess).output().unwrap();
+    let err = assert_failure(&out);
+    assert!(err.contains("passphrase is not correct"), "{err}");
+    assert!(!err.contains(secret_guess) && !String::from_utf8_lossy(&out.stdout).contains(secret_guess));
+    let out = v.cmd(&["check", "--json"]).env("AMANA_PASSPHRASE", secret_guess).output().unwrap();
+    let err: serde_json::Value = serde_json::from_str(&assert_failure(&out)).unwrap();
+    assert_eq!(err["error"]["code"], "vault.wrong_passphrase");
+    assert_eq!(snapshot(&v.dir), before);
+    assert_success(&v.run(&["check"]));
+}
+
+#[test]
+fn throttling_grows_and_survives_restarts() {
+    let v = TestVault::new();
+    for _ in 0..amana::throttle::FREE_ATTEMPTS {
+        let err = assert_failure(&v.cmd(&["check"]).env("AMANA_PASSPHRASE", "nope nope nope").output().unwrap());
+        assert!(err.contains("not correct"), "{err}");
+    }
+    // Every invocation is a new process: the count came from disk.
+    let st = v.json(&["status"]);
+    assert_eq!(st["failed_attempts"], amana::throttle::FREE_ATTEMPTS);
+    // Even the right passphrase has to wait now.
+    let out = v.cmd(&["check", "--json"]).env("AMANA_PASSPHRASE", PASS).output().unwrap();
+    let err: serde_json::Value = serde_json::from_str(&assert_failure(&out)).unwrap();
+    assert_eq!(err["error"]["code"], "vault.throttled", "{err}");
+    assert!(err["error"]["message"].as_str().unwrap().contains("wait"));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_success(&v.run(&["check"]));
+    assert_eq!(v.json(&["status"])["failed_attempts"], 0, "a good unlock resets the counter");
+}
+
+#[test]
+fn passphrase_change_and_recovery() {
+    let v = TestVault::empty();
+    let out = v
+        .cmd(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "1", "--json"])
+        .env("AMANA_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    let init: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rk = init["recovery_key"].as_str().unwrap().to_string();
+
+    let new_pass = "a new passphrase of several words";
+    let out = v.run_with_env(
+        &["passphrase", "change", "--kdf-memory-mib", "64", "--kdf-iterations", "2"],
+        &[("AMANA_PASSPHRASE", PASS), ("AMANA_NEW_PASSPHRASE", new_pass)],
+    );
+    assert_success(&out);
+    assert!(assert_failure(&v.run(&["check"])).contains("not correct"), "old passphrase must stop working");
+    assert_success(&v.run_with_env(&["check"], &[("AMANA_PASSPHRASE", new_pass)]));
+    assert_eq!(v.json(&["status"])["kdf"]["iterations"], 2);
+
+    // A typo in the recovery key is named as a typo and not counted as an attempt.
+    let mut typo = rk.clone().into_bytes();
+    typo[7] = if typo[7] == b'A' { b'B' } else { b'A' };
+    let typo = String::from_utf8(typo).unwrap();
+    let third = "third passphrase, after recovery";
+    let err = assert_failure(&v.run_with_env(
+        &["recover", "--kdf-memory-mib", "64", "--kdf-iterations", "1"],
+        &[("AMANA_RECOVERY_KEY", &typo), ("AMANA_NEW_PASSPHRASE", third)],
+    ));
+    assert!(err.contains("not a valid recovery key"), "{err}");
+
+    // Another vault's recovery key is well formed but wrong.
+    let other = TestVault::empty();
+    let out = other
+        .cmd(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "1", "--json"])
+        .env("AMANA_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    let other_rk =
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["recovery_key"].as_str().unwrap().to_string();
+    let before = snapshot(&v.dir);
+    let err = assert_failure(&v.run_with_env(
+        &["recover", "--kdf-memory-mib", "64", "--kdf-iterations", "1"],
+        &[("AMANA_RECOVERY_KEY", &other_rk), ("AMANA_NEW_PASSPHRASE", third)],
+    ));
+    assert!(err.contains("does not open this vault"), "{err}");
+    assert_eq!(snapshot(&v.dir), before);
+
+    // The right one, typed sloppily (lower case, spaces), sets the new passphrase.
+    let sloppy = rk.to_lowercase().replace('-', " ");
+    assert_success(&v.run_with_env(
+        &["recover", "--kdf-memory-mib", "64", "--kdf-iterations", "1"],
+        &[("AMANA_RECOVERY_KEY", &sloppy), ("AMANA_NEW_PASSPHRASE", third)],
+    ));
+    assert!(assert_failure(&v.run_with_env(&["check"], &[("AMANA_PASSPHRASE", new_pass)])).contains("not correct"));
+    assert_success(&v.run_with_env(&["check"], &[("AMANA_PASSPHRASE", third)]));
+}
+
+#[test]
+fn damaged_key_file_is_reported_and_left_alone() {
+    let v = TestVault::new();
+    let key_path = v.dir.join("vault.key");
+    let original = std::fs::read(&key_path).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated", original[..original.len() / 2].to_vec(), "vault.key_file_damaged"),
+        (
+            "bit flip in a wrap",
+            {
+                let mut b = original.clone();
+                b[120] ^= 0x10;
+                b
+            },
+            "vault.key_file_damaged",
+        ),
+        ("empty", Vec::new(), "vault.key_file_foreign"),
+        ("foreign", b"PK\x03\x04 a zip file".to_vec(), "vault.key_file_foreign"),
+    ];
+    for (what, bytes, code) in cases {
+        std::fs::write(&key_path, &bytes).unwrap();
+        let before = snapshot(&v.dir);
+        let out = v.run(&["check", "--json"]);
+        let err: serde_json::Value = serde_json::from_str(&assert_failure(&out)).unwrap();
+        assert_eq!(err["error"]["code"], code, "{what}: {err}");
+        assert_eq!(snapshot(&v.dir), before, "{what}: nothing may change");
+        let st = v.json(&["status"]);
+        assert_eq!(st["failed_attempts"], 0, "{what}: damage is not a wrong guess");
+        assert!(st["key_file_problem"].is_string(), "{what}: status names the problem: {st}");
+    }
+    std::fs::write(&key_path, &original).unwrap();
+    assert_success(&v.run(&["check"]));
+}
+
+#[test]
+fn damaged_or_missing_database_is_reported() {
+    let v = TestVault::new();
+    let db = v.dir.join("vault.db");
+    let original = std::fs::read(&db).unwrap();
+
+    let mut flipped = original.clone();
+    flipped[100] ^= 0x01; // inside page 1, covered by its HMAC
+    std::fs::write(&db, &flipped).unwrap();
+    let out = v.run(&["check", "--json"]);
+    let err: serde_json::Value = serde_json::from_str(&assert_failure(&out)).unwrap();
+    assert_eq!(err["error"]["code"], "vault.database_damaged", "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), flipped, "the damaged file is left as it was");
+
+    std::fs::write(&db, &original[..4096]).unwrap();
+    let out = v.run(&["check", "--json"]);
+    assert!(!out.status.success());
+
+    std::fs::remove_file(&db).unwrap();
+    let out = v.run(&["check", "--json"]);
+    let err: serde_json::Value = serde_json::from_str(&assert_failure(&out)).unwrap();
+    assert_eq!(err["error"]["code"], "vault.database_missing", "{err}");
+}
+
+#[test]
+fn a_vault_from_a_newer_version_is_refused() {
+    let v = TestVault::new();
+    let vault = amana::Vault::unlock(&v.dir, &amana::Passphrase::from(PASS)).unwrap();
+    vault.conn().pragma_update(None, "user_version", amana::db::SCHEMA_VERSION + 7).unwrap();
+    vault.lock();
+    let out = v.run(&["check", "--json"]);
+    let err: serde_json::Value = serde_json::from_str(&assert_failure(&out)).unwrap();
+    assert_eq!(err["error"]["code"], "vault.database_too_new");
+    assert!(err["error"]["message"].as_str().unwrap().contains("newer version of Amana"));
+}
+
+#[test]
+fn no_secret_or_canary_reaches_the_disk_in_plaintext() {
+    let v = TestVault::new();
+    let canary = "CANARY-7f3a9c-شهادة-سرية";
+    let vault = amana::Vault::unlock(&v.dir, &amana::Passphrase::from(PASS)).unwrap();
+    vault.conn().execute("INSERT INTO vault_meta(key, value) VALUES ('display_name', ?1)", [canary]).unwrap();
+    vault.lock();
+    assert_success(&v.run(&["check"]));
+    let mut scanned = Vec::new();
+    for root in [v.tmp.path().to_path_buf(), std::env::temp_dir()] {
+        for (path, bytes) in all_files(&root) {
+            scanned.push(path.clone());
+            assert!(!contains(&bytes, canary.as_bytes()), "canary in {}", path.display());
+            assert!(!contains(&bytes, "شهادة-سرية".as_bytes()), "Arabic canary in {}", path.display());
+            assert!(!contains(&bytes, PASS.as_bytes()), "passphrase in {}", path.display());
+        }
+    }
+    assert!(
+        scanned.contains(&v.dir.join("vault.db")) && scanned.contains(&v.dir.join("vault.key")),
+        "the scan saw the vault's files"
+    );
+    // The canary really is in the vault.
+    let vault = amana::Vault::unlock(&v.dir, &amana::Passphrase::from(PASS)).unwrap();
+    let back: String =
+        vault.conn().query_row("SELECT value FROM vault_meta WHERE key='display_name'", [], |r| r.get(0)).unwrap();
+    assert_eq!(back, canary);
+}
