@@ -12,7 +12,8 @@ use rusqlite::{Connection, OpenFlags};
 use crate::crypto::VaultKey;
 
 /// The schema migrations, in order. Entry `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_vault.sql")];
+pub const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_vault.sql"), include_str!("../migrations/0002_dossiers.sql")];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -8,12 +8,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod country;
 pub mod crypto;
 pub mod db;
+pub mod dossier;
+pub mod evidence;
 pub mod fault;
 pub mod fsx;
 pub mod keyfile;
 pub mod keyring_cache;
+pub mod search;
+pub mod text;
 pub mod throttle;
 pub mod vault;
 

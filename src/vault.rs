@@ -202,6 +202,10 @@ pub struct VaultStatus {
 }
 
 /// An unlocked vault. Dropping it locks: the connection closes and the key is zeroized.
+///
+/// ```compile_fail
+/// fn leak(v: &amana::Vault) -> String { format!("{:?}", v) }
+/// ```
 pub struct Vault {
     paths: VaultPaths,
     key_file: KeyFile,

@@ -1,13 +1,18 @@
 //! Argument parsing, secret input and output for the `amana` CLI. No vault
 //! logic lives here: every command calls one core function and prints its result.
 
+mod record_cmds;
 mod secrets;
 mod vault_cmds;
 
 use std::path::PathBuf;
 
+use amana::dossier::date::Date;
+use amana::dossier::Kind;
 use clap::{Parser, Subcommand};
+use record_cmds::RecordCmd;
 use serde::Serialize;
+use uuid::Uuid;
 
 /// Amana: an offline, encrypted vault for case work on transnational repression.
 #[derive(Parser)]
@@ -42,6 +47,70 @@ enum Command {
     Remember,
     /// Remove the vault key from this device's keyring.
     Forget,
+    /// Cases (dossiers): one subject each.
+    #[command(subcommand)]
+    Case(RecordCmd),
+    /// Dated changes in a subject's situation (arrested, detained pending extradition...).
+    #[command(subcommand)]
+    Situation(RecordCmd),
+    /// Incidents: extradition proceedings, kidnapping, deportation...
+    #[command(subcommand)]
+    Incident(RecordCmd),
+    /// Instruments: red notices, diffusions, AIMC warrants, rulings, orders.
+    #[command(subcommand)]
+    Instrument(RecordCmd),
+    /// Proceedings: CCF requests, UN complaints, Rule 39, national cases.
+    #[command(subcommand)]
+    Proceeding(RecordCmd),
+    /// Testimonies.
+    #[command(subcommand)]
+    Testimony(RecordCmd),
+    /// Sources of testimonies (their identity is the most sensitive data).
+    #[command(subcommand)]
+    Source(RecordCmd),
+    /// Evidence files (add them with `attach`).
+    #[command(subcommand)]
+    Evidence(RecordCmd),
+    /// Encrypt a file into the vault as evidence.
+    Attach(record_cmds::AttachArgs),
+    /// Write a verified plaintext copy of an evidence file where you choose.
+    Extract(record_cmds::ExtractArgs),
+    /// Search names (any spelling), testimonies, notes, incidents, proceedings.
+    Search {
+        /// Words, "a phrase", or a prefix*. Diacritics and spelling variants of names are tolerated.
+        query: String,
+        /// Results per page.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Skip this many results (next pages).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    /// What is urgent: deadlines passed or near, people detained pending extradition.
+    Urgent {
+        /// "Near" means within this many days.
+        #[arg(long, default_value_t = 14)]
+        within_days: i64,
+        /// Compute as of this date instead of today.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<Date>,
+    },
+    /// Every dated fact of a case, in order.
+    Timeline {
+        /// The case id.
+        case: Uuid,
+    },
+    /// The audit log, newest first.
+    Log {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Only entries about this record or case.
+        #[arg(long)]
+        record: Option<Uuid>,
+    },
+    /// Print the JSON Schema of every record kind.
+    Schema,
 }
 
 /// What every command gets: where the vault is and how to print.
@@ -99,6 +168,21 @@ pub fn run() -> i32 {
         Command::Recover(args) => vault_cmds::recover(&ctx, args),
         Command::Remember => vault_cmds::remember(&ctx),
         Command::Forget => vault_cmds::forget(&ctx),
+        Command::Case(cmd) => record_cmds::record(&ctx, Kind::Case, cmd),
+        Command::Situation(cmd) => record_cmds::record(&ctx, Kind::Situation, cmd),
+        Command::Incident(cmd) => record_cmds::record(&ctx, Kind::Incident, cmd),
+        Command::Instrument(cmd) => record_cmds::record(&ctx, Kind::Instrument, cmd),
+        Command::Proceeding(cmd) => record_cmds::record(&ctx, Kind::Proceeding, cmd),
+        Command::Testimony(cmd) => record_cmds::record(&ctx, Kind::Testimony, cmd),
+        Command::Source(cmd) => record_cmds::record(&ctx, Kind::Source, cmd),
+        Command::Evidence(cmd) => record_cmds::record(&ctx, Kind::Evidence, cmd),
+        Command::Attach(a) => record_cmds::attach(&ctx, a),
+        Command::Extract(a) => record_cmds::extract(&ctx, a),
+        Command::Search { query, limit, offset } => record_cmds::search(&ctx, &query, limit, offset),
+        Command::Urgent { within_days, as_of } => record_cmds::urgent(&ctx, within_days, as_of),
+        Command::Timeline { case } => record_cmds::timeline(&ctx, case),
+        Command::Log { limit, record } => record_cmds::log(&ctx, limit, record),
+        Command::Schema => record_cmds::schema(&ctx),
     };
     match result {
         Ok(()) => 0,

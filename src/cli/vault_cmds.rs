@@ -151,22 +151,35 @@ pub fn status(ctx: &Ctx) -> CliResult {
 struct CheckOutput {
     ok: bool,
     schema_version: u32,
+    audit_entries: u64,
+    audit_first_broken: Option<i64>,
     problems: Vec<String>,
 }
 
 pub fn check(ctx: &Ctx) -> CliResult {
     let vault = unlock(ctx)?;
-    let problems = vault.check_integrity()?;
+    let mut problems = vault.check_integrity()?;
     let schema_version = amana::db::schema_version(vault.conn()).map_err(VaultError::from)?;
+    let (chain, files) = super::record_cmds::vault_for_check(&vault)?;
+    problems.extend(chain.problems.iter().cloned());
+    problems.extend(files);
     vault.lock();
-    let out = CheckOutput { ok: problems.is_empty(), schema_version, problems };
+    let out = CheckOutput {
+        ok: problems.is_empty(),
+        schema_version,
+        audit_entries: chain.entries,
+        audit_first_broken: chain.first_broken,
+        problems,
+    };
     if !out.ok {
         if ctx.json {
             ctx.emit(&out, String::new);
         }
         return Err(CliError::new("vault.check_failed", format!("the vault is damaged: {}", out.problems.join("; "))));
     }
-    ctx.emit(&out, || format!("The passphrase is correct and the vault is intact (schema version {schema_version})."));
+    ctx.emit(&out, || {
+        format!("The passphrase is correct and the vault is intact (schema version {schema_version}, {} audit entries, chain unbroken).", out.audit_entries)
+    });
     Ok(())
 }
 

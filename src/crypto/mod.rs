@@ -23,7 +23,18 @@ pub const VAULT_KEY_LEN: usize = 32;
 /// and from which every other vault secret is reached.
 ///
 /// It exists on disk only wrapped (see [`wrap`]); in memory it is zeroized when
-/// the vault locks. Deliberately implements neither `Debug` nor `Clone`.
+/// the vault locks. Deliberately implements neither `Debug` nor `Clone` nor
+/// `Serialize`; these must not compile:
+///
+/// ```compile_fail
+/// fn leak(k: &amana::VaultKey) -> String { format!("{:?}", k) }
+/// ```
+/// ```compile_fail
+/// fn copy(k: &amana::VaultKey) -> amana::VaultKey { k.clone() }
+/// ```
+/// ```compile_fail
+/// fn ser(k: &amana::VaultKey) -> String { serde_json::to_string(k).unwrap() }
+/// ```
 pub struct VaultKey(SecretBox<[u8; VAULT_KEY_LEN]>);
 
 impl VaultKey {

@@ -17,6 +17,13 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const PREFIX: &str = "AMANA";
 
 /// A recovery key. Never printed except once, deliberately, by [`RecoveryKey::display_once`].
+///
+/// ```compile_fail
+/// fn leak(k: &amana::crypto::recovery::RecoveryKey) -> String { format!("{:?}", k) }
+/// ```
+/// ```compile_fail
+/// fn copy(k: &amana::crypto::recovery::RecoveryKey) -> amana::crypto::recovery::RecoveryKey { k.clone() }
+/// ```
 pub struct RecoveryKey(SecretBox<[u8; RECOVERY_KEY_LEN]>);
 
 /// The text was not a well-formed recovery key (a typo, a missing group).

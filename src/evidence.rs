@@ -1,0 +1,418 @@
+//! Evidence files: encrypted on ingest as a stream (constant memory, never a
+//! plaintext copy on disk), with the SHA-256 of the original recorded; read
+//! back as a stream that is checked against that digest.
+//!
+//! Each file is a standard age file (`files/<id>.age`) encrypted to the
+//! vault's evidence identity, which lives only inside the encrypted database.
+//! A plaintext copy is written only by [`extract`], to a path the user chose,
+//! and only after the whole file has been verified.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rusqlite::{Connection, OptionalExtension};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::audit::{self, Action, NewEntry};
+use crate::dossier::store::{self, DossierError, StoredRecord};
+use crate::dossier::{Acquisition, Evidence, Kind, Record};
+use crate::fault::crash_point;
+use crate::fsx;
+use crate::vault::Vault;
+
+/// Size of each read and write.
+pub const CHUNK: usize = 64 * 1024;
+
+/// Everything that can go wrong with evidence files.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    /// The path is not a regular file.
+    #[error("{0} is not a file that can be attached")]
+    NotAFile(PathBuf),
+    /// Reading the original failed (removed, unplugged, unreadable).
+    #[error("could not read {path}: {source}; nothing was attached")]
+    ReadFailed {
+        /// The original.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The disk is full.
+    #[error("the disk is full; nothing was written")]
+    DiskFull,
+    /// Writing failed.
+    #[error("could not write {what}: {source}")]
+    WriteFailed {
+        /// What was being written.
+        what: String,
+        /// Why.
+        source: io::Error,
+    },
+    /// The encrypted file is missing.
+    #[error("the encrypted file of evidence {0} is missing from the vault")]
+    Missing(Uuid),
+    /// The encrypted file cannot be decrypted or is cut short: it was damaged.
+    #[error("the encrypted file of evidence {0} is damaged; no plaintext was written")]
+    Damaged(Uuid),
+    /// The content does not match the digest recorded at ingest.
+    #[error("the content of evidence {0} does not match the SHA-256 recorded when it was attached; no plaintext was written")]
+    DigestMismatch(Uuid),
+    /// The destination exists.
+    #[error("{0} already exists; choose another name (nothing was overwritten)")]
+    OutputExists(PathBuf),
+    /// The user cancelled.
+    #[error("cancelled; nothing was kept")]
+    Cancelled,
+    /// Record errors.
+    #[error(transparent)]
+    Dossier(#[from] DossierError),
+}
+
+impl EvidenceError {
+    /// The stable, dotted code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvidenceError::NotAFile(_) => "evidence.not_a_file",
+            EvidenceError::ReadFailed { .. } => "evidence.read_failed",
+            EvidenceError::DiskFull => "io.disk_full",
+            EvidenceError::WriteFailed { .. } => "io.write_failed",
+            EvidenceError::Missing(_) => "evidence.missing",
+            EvidenceError::Damaged(_) => "evidence.damaged",
+            EvidenceError::DigestMismatch(_) => "evidence.digest_mismatch",
+            EvidenceError::OutputExists(_) => "evidence.output_exists",
+            EvidenceError::Cancelled => "cancelled",
+            EvidenceError::Dossier(e) => e.code(),
+        }
+    }
+
+    fn write(what: &str) -> impl FnOnce(io::Error) -> EvidenceError + '_ {
+        move |source| {
+            if source.kind() == io::ErrorKind::StorageFull || source.raw_os_error() == Some(28) {
+                EvidenceError::DiskFull
+            } else {
+                EvidenceError::WriteFailed { what: what.to_string(), source }
+            }
+        }
+    }
+}
+
+impl From<rusqlite::Error> for EvidenceError {
+    fn from(e: rusqlite::Error) -> Self {
+        EvidenceError::Dossier(e.into())
+    }
+}
+
+/// Progress of a long operation: called with (bytes done, bytes total);
+/// returning `false` cancels.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64) -> bool;
+
+/// The vault's evidence identity, created on first use.
+fn identity(conn: &Connection) -> Result<age::x25519::Identity, EvidenceError> {
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM vault_meta WHERE key = 'evidence_identity'", [], |r| r.get(0)).optional()?;
+    if let Some(s) = stored {
+        let s = Zeroizing::new(s);
+        return age::x25519::Identity::from_str(&s).map_err(|_| {
+            EvidenceError::Dossier(DossierError::invalid(Kind::Evidence, "the vault's evidence key is damaged"))
+        });
+    }
+    let id = age::x25519::Identity::generate();
+    conn.execute(
+        "INSERT INTO vault_meta(key, value) VALUES ('evidence_identity', ?1)",
+        [id.to_string().expose_secret()],
+    )?;
+    Ok(id)
+}
+
+/// Where an evidence file's ciphertext lives.
+pub fn encrypted_path(vault: &Vault, id: Uuid) -> PathBuf {
+    vault.paths().files().join(format!("{id}.age"))
+}
+
+/// Guesses a media type from a file name, for the viewer.
+pub fn media_type(name: &str) -> &'static str {
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "mp3" => "audio/mpeg",
+        "ogg" | "oga" | "opus" => "audio/ogg",
+        "m4a" => "audio/mp4",
+        "wav" => "audio/wav",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "mov" => "video/quicktime",
+        "txt" => "text/plain",
+        "md" => "text/markdown",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "doc" => "application/msword",
+        _ => "application/octet-stream",
+    }
+}
+
+/// What to attach.
+pub struct Attachment<'a> {
+    /// The record the file documents (case, incident, proceeding or testimony).
+    pub attached_to: Uuid,
+    /// The original file.
+    pub path: &'a Path,
+    /// Chain of custody.
+    pub acquisition: Acquisition,
+    /// What the file shows.
+    pub description: String,
+}
+
+/// Encrypts a file into the vault and records it. On any failure or cancel,
+/// nothing is left behind: no record, no encrypted file.
+pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> Result<StoredRecord, EvidenceError> {
+    let target = store::get(vault.conn(), a.attached_to)?;
+    if !matches!(target.record.kind(), Kind::Case | Kind::Incident | Kind::Proceeding | Kind::Testimony) {
+        return Err(DossierError::BadReference(format!(
+            "files can be attached to a case, incident, proceeding or testimony, not to a {}",
+            target.record.kind().as_str()
+        ))
+        .into());
+    }
+    let meta =
+        std::fs::metadata(a.path).map_err(|source| EvidenceError::ReadFailed { path: a.path.to_path_buf(), source })?;
+    if !meta.is_file() {
+        return Err(EvidenceError::NotAFile(a.path.to_path_buf()));
+    }
+    let file_name = a.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let id = Uuid::new_v4();
+    let recipient = identity(vault.conn())?.to_public();
+    let final_path = encrypted_path(vault, id);
+    let partial = vault.paths().files().join(format!(".{id}.age.partial"));
+
+    let written = (|| -> Result<(u64, String), EvidenceError> {
+        let source =
+            File::open(a.path).map_err(|source| EvidenceError::ReadFailed { path: a.path.to_path_buf(), source })?;
+        let out = fsx::create_private(&partial).map_err(EvidenceError::write("the encrypted file"))?;
+        let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .expect("one X25519 recipient is always valid");
+        let mut writer = encryptor
+            .wrap_output(BufWriter::with_capacity(CHUNK, out))
+            .map_err(EvidenceError::write("the encrypted file"))?;
+        let (size, digest) = pump(source, &mut writer, meta.len(), progress, |e| EvidenceError::ReadFailed {
+            path: a.path.to_path_buf(),
+            source: e,
+        })?;
+        crash_point("attach.before-finish");
+        let out = writer.finish().map_err(EvidenceError::write("the encrypted file"))?;
+        let file = out.into_inner().map_err(|e| EvidenceError::write("the encrypted file")(e.into_error()))?;
+        file.sync_all().map_err(EvidenceError::write("the encrypted file"))?;
+        std::fs::rename(&partial, &final_path).map_err(EvidenceError::write("the encrypted file"))?;
+        fsx::sync_dir(&vault.paths().files()).map_err(EvidenceError::write("the evidence folder"))?;
+        crash_point("attach.before-record");
+        Ok((size, digest))
+    })();
+    let (size, sha256) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    let record = Record::Evidence(Evidence {
+        attached_to: a.attached_to,
+        media_type: media_type(&file_name).to_string(),
+        file_name,
+        size,
+        sha256,
+        acquisition: a.acquisition,
+        description: a.description,
+    });
+    let saved = (|| {
+        let tx = vault.conn_mut().transaction()?;
+        let r = store::add(&tx, Some(target.case_id), Some(id), record, None)?;
+        tx.commit()?;
+        Ok::<_, EvidenceError>(r)
+    })();
+    if saved.is_err() {
+        let _ = std::fs::remove_file(&final_path);
+    }
+    saved
+}
+
+/// Copies `input` to `output` in chunks, hashing what passes; returns (bytes, hex SHA-256).
+fn pump<R: Read, W: Write>(
+    mut input: R,
+    output: &mut W,
+    total: u64,
+    progress: Progress<'_>,
+    read_err: impl Fn(io::Error) -> EvidenceError,
+) -> Result<(u64, String), EvidenceError> {
+    let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
+    let mut hasher = Sha256::new();
+    let mut done = 0u64;
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_err(e)),
+        };
+        hasher.update(&buf[..n]);
+        output.write_all(&buf[..n]).map_err(EvidenceError::write("the output"))?;
+        done += n as u64;
+        if !progress(done, total.max(done)) {
+            return Err(EvidenceError::Cancelled);
+        }
+    }
+    Ok((done, hex::encode(hasher.finalize())))
+}
+
+/// Opens an evidence file's decrypting stream (unverified until fully read).
+fn open_stream(vault: &Vault, id: Uuid) -> Result<(Evidence, impl Read), EvidenceError> {
+    let r = store::get_kind(vault.conn(), id, Kind::Evidence)?;
+    let Record::Evidence(e) = r.record else { unreachable!("get_kind checked the kind") };
+    let file = File::open(encrypted_path(vault, id)).map_err(|err| {
+        if err.kind() == io::ErrorKind::NotFound {
+            EvidenceError::Missing(id)
+        } else {
+            EvidenceError::ReadFailed { path: encrypted_path(vault, id), source: err }
+        }
+    })?;
+    let identity = identity(vault.conn())?;
+    let decryptor =
+        age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, file)).map_err(|_| EvidenceError::Damaged(id))?;
+    let reader =
+        decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|_| EvidenceError::Damaged(id))?;
+    Ok((e, reader))
+}
+
+/// Decrypts an evidence file to a sink, verifying its digest. Used by
+/// `amana check`; writes nothing.
+pub fn verify(vault: &Vault, id: Uuid) -> Result<(), EvidenceError> {
+    let (e, reader) = open_stream(vault, id)?;
+    let (size, digest) = pump(reader, &mut io::sink(), e.size, &mut |_, _| true, |_| EvidenceError::Damaged(id))?;
+    if size != e.size || digest != e.sha256 {
+        return Err(EvidenceError::DigestMismatch(id));
+    }
+    Ok(())
+}
+
+/// Reads a whole evidence file into memory, verified, for viewing inside
+/// the app (no temp file). Refuses files larger than `max_bytes`.
+pub fn read_verified(vault: &Vault, id: Uuid, max_bytes: u64) -> Result<(Evidence, Zeroizing<Vec<u8>>), EvidenceError> {
+    let (e, reader) = open_stream(vault, id)?;
+    if e.size > max_bytes {
+        return Err(EvidenceError::Dossier(DossierError::invalid(
+            Kind::Evidence,
+            format!("the file is too large to show here ({} bytes)", e.size),
+        )));
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(e.size as usize));
+    let (size, digest) = pump(reader, &mut *out, e.size, &mut |_, _| true, |_| EvidenceError::Damaged(id))?;
+    if size != e.size || digest != e.sha256 {
+        return Err(EvidenceError::DigestMismatch(id));
+    }
+    Ok((e, out))
+}
+
+/// What an extraction wrote.
+#[derive(Debug, Serialize)]
+pub struct Extracted {
+    /// Where.
+    pub path: PathBuf,
+    /// Bytes written.
+    pub size: u64,
+    /// Verified SHA-256.
+    pub sha256: String,
+}
+
+/// Writes a verified plaintext copy of an evidence file to `out`, which the
+/// user chose. The copy appears under its name only once it is complete and
+/// verified; a damaged file leaves nothing behind. Recorded in the audit log.
+pub fn extract(vault: &mut Vault, id: Uuid, out: &Path, progress: Progress<'_>) -> Result<Extracted, EvidenceError> {
+    if out.exists() {
+        return Err(EvidenceError::OutputExists(out.to_path_buf()));
+    }
+    let (e, reader) = open_stream(vault, id)?;
+    let tmp = fsx::temp_sibling(out);
+    let result = (|| {
+        let file = fsx::create_private(&tmp).map_err(EvidenceError::write("the copy"))?;
+        let mut w = BufWriter::with_capacity(CHUNK, file);
+        let (size, digest) = pump(reader, &mut w, e.size, progress, |_| EvidenceError::Damaged(id))?;
+        if size != e.size || digest != e.sha256 {
+            return Err(EvidenceError::DigestMismatch(id));
+        }
+        let file = w.into_inner().map_err(|err| EvidenceError::write("the copy")(err.into_error()))?;
+        file.sync_all().map_err(EvidenceError::write("the copy"))?;
+        if out.exists() {
+            return Err(EvidenceError::OutputExists(out.to_path_buf()));
+        }
+        std::fs::rename(&tmp, out).map_err(EvidenceError::write("the copy"))?;
+        if let Some(parent) = out.parent() {
+            let _ = fsx::sync_dir(if parent.as_os_str().is_empty() { Path::new(".") } else { parent });
+        }
+        Ok((size, digest))
+    })();
+    let (size, sha256) = match result {
+        Ok(r) => r,
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(err);
+        }
+    };
+    let r = store::get(vault.conn(), id)?;
+    let tx = vault.conn_mut().transaction()?;
+    audit::append(
+        &tx,
+        NewEntry {
+            action: Action::Extract,
+            kind: Some(Kind::Evidence.as_str()),
+            record_id: Some(id.to_string()),
+            case_id: Some(r.case_id.to_string()),
+            detail: serde_json::json!({ "written_to": out.to_string_lossy() }),
+            content_sha256: None,
+        },
+    )?;
+    tx.commit()?;
+    Ok(Extracted { path: out.to_path_buf(), size, sha256 })
+}
+
+/// Removes the encrypted files of deleted evidence (after the delete committed).
+pub fn remove_files(vault: &Vault, ids: &[Uuid]) {
+    for id in ids {
+        let _ = std::fs::remove_file(encrypted_path(vault, *id));
+    }
+    let _ = fsx::sync_dir(&vault.paths().files());
+}
+
+/// Files in the evidence folder that no record refers to, and records whose
+/// file is missing: what `amana check` reports.
+pub fn consistency(vault: &Vault) -> Result<Vec<String>, EvidenceError> {
+    let mut problems = Vec::new();
+    let records = store::list(vault.conn(), Some(Kind::Evidence), None)?;
+    let known: std::collections::HashSet<String> = records.iter().map(|r| format!("{}.age", r.id)).collect();
+    if let Ok(entries) = std::fs::read_dir(vault.paths().files()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".partial") {
+                problems.push(format!(
+                    "evidence folder: {name} is left from an interrupted attachment (encrypted; safe to delete)"
+                ));
+            } else if !known.contains(&name) {
+                problems.push(format!("evidence folder: {name} belongs to no record (encrypted; safe to delete)"));
+            }
+        }
+    }
+    for r in records {
+        match verify(vault, r.id) {
+            Ok(()) => {}
+            Err(e) => problems.push(format!("evidence {}: {e}", r.id)),
+        }
+    }
+    Ok(problems)
+}
