@@ -107,9 +107,18 @@ impl Query {
             })
             .collect();
         let mut alternatives = vec![format!("{{names body}} : ({})", text.join(" AND "))];
-        let per_word: Vec<Vec<String>> =
-            self.raw_words.iter().map(|w| name_keys(w)).filter(|k| !k.is_empty()).collect();
-        if !per_word.is_empty() && per_word.len() == self.raw_words.len() {
+        // A Latin article written as its own word ("al Kayali") belongs to the
+        // next word; on its own it would be a key no name is indexed under.
+        let last = self.raw_words.len().saturating_sub(1);
+        let name_words: Vec<&String> = self
+            .raw_words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| *i == last || !is_latin_article(w))
+            .map(|(_, w)| w)
+            .collect();
+        let per_word: Vec<Vec<String>> = name_words.iter().map(|w| name_keys(w)).filter(|k| !k.is_empty()).collect();
+        if !per_word.is_empty() && per_word.len() == name_words.len() {
             let groups: Vec<String> = per_word
                 .iter()
                 .map(|ks| format!("({})", ks.iter().map(|k| Self::quoted(k)).collect::<Vec<_>>().join(" OR ")))
@@ -137,6 +146,29 @@ impl Query {
             })
             .collect()
     }
+}
+
+fn is_latin_article(word: &str) -> bool {
+    matches!(
+        fold(word).as_str(),
+        "al" | "el"
+            | "ul"
+            | "ad"
+            | "adh"
+            | "an"
+            | "ar"
+            | "as"
+            | "ash"
+            | "at"
+            | "ath"
+            | "az"
+            | "ed"
+            | "es"
+            | "et"
+            | "en"
+            | "er"
+            | "ez"
+    )
 }
 
 /// One search result.
