@@ -12,8 +12,11 @@ use rusqlite::{Connection, OpenFlags};
 use crate::crypto::VaultKey;
 
 /// The schema migrations, in order. Entry `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_vault.sql"), include_str!("../migrations/0002_dossiers.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_vault.sql"),
+    include_str!("../migrations/0002_dossiers.sql"),
+    include_str!("../migrations/0003_handover.sql"),
+];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

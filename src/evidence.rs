@@ -130,6 +130,11 @@ fn identity(conn: &Connection) -> Result<age::x25519::Identity, EvidenceError> {
     Ok(id)
 }
 
+/// The recipient evidence files are encrypted to.
+pub fn vault_recipient(vault: &Vault) -> Result<age::x25519::Recipient, EvidenceError> {
+    Ok(identity(vault.conn())?.to_public())
+}
+
 /// Where an evidence file's ciphertext lives.
 pub fn encrypted_path(vault: &Vault, id: Uuid) -> PathBuf {
     vault.paths().files().join(format!("{id}.age"))
@@ -289,6 +294,12 @@ fn open_stream(vault: &Vault, id: Uuid) -> Result<(Evidence, impl Read), Evidenc
     let reader =
         decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|_| EvidenceError::Damaged(id))?;
     Ok((e, reader))
+}
+
+/// The decrypting stream of an evidence file, for export (the caller checks
+/// the digest as it streams).
+pub fn open_stream_for_export(vault: &Vault, id: Uuid) -> Result<impl Read, EvidenceError> {
+    Ok(open_stream(vault, id)?.1)
 }
 
 /// Decrypts an evidence file to a sink, verifying its digest. Used by

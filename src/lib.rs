@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod bundle;
 pub mod country;
 pub mod crypto;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod dossier;
 pub mod evidence;
 pub mod fault;
 pub mod fsx;
+pub mod identity;
 pub mod keyfile;
 pub mod keyring_cache;
 pub mod search;

@@ -1,6 +1,7 @@
 //! Argument parsing, secret input and output for the `amana` CLI. No vault
 //! logic lives here: every command calls one core function and prints its result.
 
+mod handover_cmds;
 mod record_cmds;
 mod secrets;
 mod vault_cmds;
@@ -111,6 +112,36 @@ enum Command {
     },
     /// Print the JSON Schema of every record kind.
     Schema,
+    /// This vault's handover identity: contact card, fingerprint, rotation.
+    #[command(subcommand)]
+    Identity(handover_cmds::IdentityCmd),
+    /// People and organisations you send bundles to or receive them from.
+    #[command(subcommand)]
+    Contact(handover_cmds::ContactCmd),
+    /// Export cases as an encrypted, signed bundle for a lawyer or partner.
+    Export(handover_cmds::ExportArgs),
+    /// Check a bundle you received.
+    #[command(subcommand)]
+    Bundle(handover_cmds::BundleCmd),
+    /// Import a bundle into this vault (checks it completely first).
+    Import {
+        /// The bundle.
+        file: std::path::PathBuf,
+        /// An age identity file to open it with, instead of this vault's.
+        #[arg(long)]
+        identity: Option<std::path::PathBuf>,
+    },
+    /// Write a full backup of the vault (records, history, files).
+    Backup {
+        /// Where (must not exist).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Encrypt to this vault's identity instead of a backup passphrase.
+        #[arg(long)]
+        to_self: bool,
+    },
+    /// Build a new vault (--vault) from a backup.
+    Restore(handover_cmds::RestoreArgs),
 }
 
 /// What every command gets: where the vault is and how to print.
@@ -142,11 +173,11 @@ pub type CliResult = Result<(), CliError>;
 impl Ctx {
     /// Prints `value` as JSON, or `human` otherwise.
     pub fn emit<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
-        if self.json {
-            println!("{}", serde_json::to_string_pretty(value).expect("output types serialise"));
-        } else {
-            println!("{}", human());
-        }
+        use std::io::Write;
+        let text =
+            if self.json { serde_json::to_string_pretty(value).expect("output types serialise") } else { human() };
+        // A reader that stops early (`| head`) is not an error worth a panic.
+        let _ = writeln!(std::io::stdout(), "{text}");
     }
 }
 
@@ -183,6 +214,13 @@ pub fn run() -> i32 {
         Command::Timeline { case } => record_cmds::timeline(&ctx, case),
         Command::Log { limit, record } => record_cmds::log(&ctx, limit, record),
         Command::Schema => record_cmds::schema(&ctx),
+        Command::Identity(cmd) => handover_cmds::identity_cmd(&ctx, cmd),
+        Command::Contact(cmd) => handover_cmds::contact_cmd(&ctx, cmd),
+        Command::Export(a) => handover_cmds::export(&ctx, a),
+        Command::Bundle(cmd) => handover_cmds::bundle_cmd(&ctx, cmd),
+        Command::Import { file, identity } => handover_cmds::import_cmd(&ctx, file, identity),
+        Command::Backup { out, to_self } => handover_cmds::backup(&ctx, out, to_self),
+        Command::Restore(a) => handover_cmds::restore(&ctx, a),
     };
     match result {
         Ok(()) => 0,

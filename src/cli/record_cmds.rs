@@ -230,7 +230,7 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
 }
 
 /// A progress bar on stderr when it is a terminal.
-fn progress_bar(label: &'static str) -> impl FnMut(u64, u64) -> bool {
+pub(super) fn progress_bar(label: &'static str) -> impl FnMut(u64, u64) -> bool {
     let tty = std::io::stderr().is_terminal();
     let mut last = u64::MAX;
     move |done, total| {
@@ -387,7 +387,8 @@ pub fn schema_json() -> serde_json::Value {
 }
 
 pub fn schema(_ctx: &Ctx) -> CliResult {
-    println!("{}", serde_json::to_string_pretty(&schema_json()).expect("JSON"));
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&schema_json()).expect("JSON"));
     Ok(())
 }
 

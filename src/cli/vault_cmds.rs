@@ -27,7 +27,7 @@ pub struct KdfArgs {
 }
 
 impl KdfArgs {
-    fn params(&self) -> Result<KdfParams, CliError> {
+    pub fn params(&self) -> Result<KdfParams, CliError> {
         let mut p = match (self.kdf_memory_mib, self.kdf_iterations) {
             (None, None) => return Ok(KdfParams::calibrate(Duration::from_secs(1))),
             _ => KdfParams { memory_kib: 256 * 1024, iterations: 3, parallelism: 1 },

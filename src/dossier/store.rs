@@ -242,6 +242,40 @@ pub fn add(
     Ok(stored)
 }
 
+/// Restores a record from a backup with its original version number, times
+/// and earlier versions (`history`: version, saved_at, content), so a restored
+/// vault shows the same history as the one backed up.
+pub fn add_restored(
+    tx: &Transaction<'_>,
+    stored: StoredRecord,
+    history: &[(u32, String, serde_json::Value)],
+) -> Result<StoredRecord, DossierError> {
+    let kind = stored.record.kind();
+    if get(tx, stored.id).is_ok() {
+        return Err(DossierError::DuplicateId(stored.id));
+    }
+    if kind != Kind::Case {
+        get_kind(tx, stored.case_id, Kind::Case)?;
+    }
+    check_references(tx, stored.case_id, &stored.record)?;
+    for (version, saved_at, data) in history.iter().filter(|h| h.0 < stored.version) {
+        Record::from_json(kind, data.clone()).map_err(|e| DossierError::invalid(kind, e))?;
+        if get(tx, stored.id).is_err() {
+            tx.execute(
+                "INSERT INTO records(id, kind, case_id, version, created_at, updated_at, origin, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![stored.id.to_string(), kind.as_str(), stored.case_id.to_string(), version, stored.created_at, saved_at, None::<String>, data.to_string()],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO record_versions(id, version, saved_at, origin, data) VALUES (?1, ?2, ?3, NULL, ?4)",
+            params![stored.id.to_string(), version, saved_at, data.to_string()],
+        )?;
+    }
+    let exists = get(tx, stored.id).is_ok();
+    write(tx, &stored, Action::Import, !exists)?;
+    Ok(stored)
+}
+
 fn write(tx: &Transaction<'_>, r: &StoredRecord, action: Action, insert: bool) -> Result<(), DossierError> {
     let data = r.record.to_json().to_string();
     let origin = r.origin.as_ref().map(|o| o.to_string());

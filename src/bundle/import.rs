@@ -1,0 +1,329 @@
+//! Importing a bundle into a vault: the whole bundle is verified first
+//! (writing nothing), the merge is planned (refusing the bundle if any record
+//! contradicts the vault's structure), then the files are re-encrypted into
+//! the vault and the records merged, in one transaction.
+//!
+//! Records are matched by id; a newer incoming version becomes a new version
+//! of the local record (history kept); an older or equal-time different one is
+//! a reported conflict and the local record is kept. Fields the bundle
+//! withheld never erase local values. Importing the same bundle twice changes
+//! nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufWriter, Read, Write};
+use std::path::Path;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::read::{self, Opener};
+use super::*;
+use crate::audit::{self, Action, NewEntry};
+use crate::dossier::date::now_rfc3339;
+use crate::dossier::store::{self, StoredRecord};
+use crate::dossier::{Kind, Record};
+use crate::evidence::{self, Progress, CHUNK};
+use crate::fault::crash_point;
+use crate::{fsx, identity, Vault};
+
+/// What happened to one incoming record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// New to this vault.
+    Added,
+    /// Saved as a newer version of the local record.
+    Updated,
+    /// Already the same here.
+    Unchanged,
+    /// Differs, and the local version is as new or newer: kept local.
+    Conflict,
+}
+
+/// A record whose incoming version was not taken.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conflict {
+    /// The record.
+    pub record_id: Uuid,
+    /// Its kind.
+    pub kind: Kind,
+    /// Why the local version was kept.
+    pub reason: String,
+}
+
+/// The result of an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// What the bundle is and who sent it.
+    pub bundle: read::BundleSummary,
+    /// Records added.
+    pub added: usize,
+    /// Records updated.
+    pub updated: usize,
+    /// Records already present.
+    pub unchanged: usize,
+    /// Records not taken.
+    pub conflicts: Vec<Conflict>,
+    /// Evidence files added.
+    pub files_added: usize,
+}
+
+fn plan(vault: &Vault, m: &Manifest) -> Result<Vec<(Outcome, Option<StoredRecord>, Record)>, BundleError> {
+    let mut out = Vec::with_capacity(m.records.len());
+    for br in &m.records {
+        let incoming = br.record().map_err(BundleError::BadManifest)?;
+        let local = match store::get(vault.conn(), br.id) {
+            Ok(l) => Some(l),
+            Err(store::DossierError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let Some(local) = local else {
+            out.push((Outcome::Added, None, incoming));
+            continue;
+        };
+        if local.record.kind() != br.kind {
+            return Err(BundleError::Refused(format!(
+                "record {} is a {} here but a {} in the bundle",
+                br.id,
+                local.record.kind().as_str(),
+                br.kind.as_str()
+            )));
+        }
+        if local.case_id != br.case_id {
+            return Err(BundleError::Refused(format!(
+                "record {} belongs to another case here than in the bundle",
+                br.id
+            )));
+        }
+        let incoming = keep_withheld(m, br.id, incoming, &local.record);
+        let outcome = if incoming == local.record {
+            Outcome::Unchanged
+        } else if br.updated_at > local.updated_at {
+            Outcome::Updated
+        } else {
+            Outcome::Conflict
+        };
+        out.push((outcome, Some(local), incoming));
+    }
+    Ok(out)
+}
+
+/// Puts back local values of fields the bundle withheld.
+fn keep_withheld(m: &Manifest, id: Uuid, incoming: Record, local: &Record) -> Record {
+    let withheld: HashSet<&str> =
+        m.redactions.iter().filter(|r| r.record_id == id).flat_map(|r| r.fields.iter().map(String::as_str)).collect();
+    match (incoming, local) {
+        (Record::Source(mut s), Record::Source(l)) if withheld.contains("identity") => {
+            s.identity = l.identity.clone();
+            Record::Source(s)
+        }
+        (Record::Case(mut c), Record::Case(l)) if withheld.contains("private_notes") => {
+            c.private_notes = l.private_notes.clone();
+            Record::Case(c)
+        }
+        (other, _) => other,
+    }
+}
+
+/// Reads the bundle once, writing nothing; returns its verified manifest.
+pub fn verify(path: &Path, opener: &Opener, progress: Progress<'_>) -> Result<Manifest, BundleError> {
+    let v = read::read(
+        path,
+        opener,
+        &mut |_, r| std::io::copy(r, &mut std::io::sink()).map(|_| ()).map_err(|_| BundleError::Damaged),
+        progress,
+    )?;
+    Ok(v.manifest)
+}
+
+/// Imports a bundle into the vault.
+pub fn import(
+    vault: &mut Vault,
+    path: &Path,
+    opener: Option<Opener>,
+    progress: Progress<'_>,
+) -> Result<ImportReport, BundleError> {
+    let opener = match opener {
+        Some(o) => o,
+        None => Opener::Identities(
+            identity::all_age_identities(vault.conn())?
+                .into_iter()
+                .map(|i| Box::new(i) as Box<dyn age::Identity>)
+                .collect(),
+        ),
+    };
+    // Pass 1: everything checked, nothing written.
+    let manifest = verify(path, &opener, &mut |d, t| progress(d / 2, t))?;
+    let summary = read::summarise(&manifest, Some(vault.conn()))?;
+    let planned = plan(vault, &manifest)?;
+    let outcomes: HashMap<Uuid, Outcome> = manifest.records.iter().zip(&planned).map(|(r, p)| (r.id, p.0)).collect();
+    let wanted: HashSet<Uuid> = manifest
+        .files
+        .iter()
+        .filter(|f| {
+            outcomes.get(&f.evidence_id) == Some(&Outcome::Added)
+                || !evidence::encrypted_path(vault, f.evidence_id).exists()
+        })
+        .map(|f| f.evidence_id)
+        .collect();
+    let changes = planned.iter().any(|p| matches!(p.0, Outcome::Added | Outcome::Updated)) || !wanted.is_empty();
+    if !changes {
+        return Ok(report(summary, &planned, 0));
+    }
+
+    // Pass 2: files re-encrypted into the vault as .partial; kept only on commit.
+    let recipient = evidence::vault_recipient(vault)?;
+    let files_dir = vault.paths().files();
+    let mut written: Vec<(Uuid, std::path::PathBuf)> = Vec::new();
+    let pass2 = read::read(
+        path,
+        &opener,
+        &mut |f, r| {
+            if !wanted.contains(&f.evidence_id) {
+                return std::io::copy(r, &mut std::io::sink()).map(|_| ()).map_err(|_| BundleError::Damaged);
+            }
+            let partial = files_dir.join(format!(".{}.age.partial", f.evidence_id));
+            written.push((f.evidence_id, partial.clone()));
+            let out = fsx::create_private(&partial).map_err(BundleError::io("write an evidence file"))?;
+            let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .expect("one recipient");
+            let mut w = enc
+                .wrap_output(BufWriter::with_capacity(CHUNK, out))
+                .map_err(BundleError::io("write an evidence file"))?;
+            copy(r, &mut w)?;
+            let file = w
+                .finish()
+                .map_err(BundleError::io("write an evidence file"))?
+                .into_inner()
+                .map_err(|e| BundleError::io("write an evidence file")(e.into_error()))?;
+            file.sync_all().map_err(BundleError::io("write an evidence file"))
+        },
+        &mut |d, t| progress(t / 2 + d / 2, t),
+    );
+    let cleanup = |written: &[(Uuid, std::path::PathBuf)]| {
+        for (id, p) in written {
+            let _ = std::fs::remove_file(p);
+            let _ = std::fs::remove_file(files_dir.join(format!("{id}.age")));
+        }
+    };
+    let manifest2 = match pass2 {
+        Ok(v) => v.manifest,
+        Err(e) => {
+            cleanup(&written);
+            return Err(e);
+        }
+    };
+    if manifest2 != manifest {
+        cleanup(&written);
+        return Err(BundleError::Refused("the bundle changed while it was being imported".into()));
+    }
+    crash_point("import.before-commit");
+    let applied = (|| -> Result<ImportReport, BundleError> {
+        for (id, partial) in &written {
+            std::fs::rename(partial, files_dir.join(format!("{id}.age")))
+                .map_err(BundleError::io("store an evidence file"))?;
+        }
+        fsx::sync_dir(&files_dir).map_err(BundleError::io("store an evidence file"))?;
+        let origin = serde_json::json!({
+            "bundle_id": manifest.bundle_id,
+            "sender": manifest.sender.display_name,
+            "sender_fingerprint": manifest.sender.fingerprint,
+            "imported_at": now_rfc3339(),
+        });
+        let tx = vault.conn_mut().transaction()?;
+        let mut order: Vec<usize> = (0..manifest.records.len()).collect();
+        order.sort_by_key(|&i| kind_order(manifest.records[i].kind));
+        for i in order {
+            let br = &manifest.records[i];
+            let (outcome, local, incoming) = &planned[i];
+            match outcome {
+                Outcome::Added if manifest.kind == BundleKind::Backup => {
+                    let history: Vec<(u32, String, serde_json::Value)> =
+                        br.history.iter().map(|h| (h.version, h.saved_at.clone(), h.data.clone())).collect();
+                    let restored = StoredRecord {
+                        id: br.id,
+                        case_id: br.case_id,
+                        version: br.version,
+                        created_at: br.created_at.clone(),
+                        updated_at: br.updated_at.clone(),
+                        origin: Some(origin.clone()),
+                        record: incoming.clone(),
+                    };
+                    store::add_restored(&tx, restored, &history)?;
+                }
+                Outcome::Added => {
+                    let case = (br.kind != Kind::Case).then_some(br.case_id);
+                    store::add(&tx, case, Some(br.id), incoming.clone(), Some(origin.clone()))?;
+                }
+                Outcome::Updated => {
+                    store::replace(
+                        &tx,
+                        local.clone().expect("updates have a local record"),
+                        incoming.clone(),
+                        Some(origin.clone()),
+                    )?;
+                }
+                Outcome::Unchanged | Outcome::Conflict => {}
+            }
+        }
+        let rep = report(summary.clone(), &planned, written.len());
+        audit::append(
+            &tx,
+            NewEntry {
+                action: Action::Import,
+                kind: Some(if manifest.kind == BundleKind::Backup { "backup" } else { "bundle" }),
+                record_id: Some(manifest.bundle_id.to_string()),
+                case_id: None,
+                detail: serde_json::json!({
+                    "sender": manifest.sender.display_name,
+                    "sender_fingerprint": manifest.sender.fingerprint,
+                    "sender_verified": summary.sender_verified,
+                    "added": rep.added, "updated": rep.updated, "unchanged": rep.unchanged,
+                    "conflicts": rep.conflicts.len(), "files": rep.files_added,
+                }),
+                content_sha256: None,
+            },
+        )?;
+        tx.commit()?;
+        Ok(rep)
+    })();
+    if applied.is_err() {
+        cleanup(&written);
+    }
+    applied
+}
+
+fn report(
+    bundle: read::BundleSummary,
+    planned: &[(Outcome, Option<StoredRecord>, Record)],
+    files_added: usize,
+) -> ImportReport {
+    let count = |o: Outcome| planned.iter().filter(|p| p.0 == o).count();
+    ImportReport {
+        bundle,
+        added: count(Outcome::Added),
+        updated: count(Outcome::Updated),
+        unchanged: count(Outcome::Unchanged),
+        conflicts: planned
+            .iter()
+            .filter(|p| p.0 == Outcome::Conflict)
+            .map(|(_, l, r)| Conflict {
+                record_id: l.as_ref().map(|l| l.id).unwrap_or_default(),
+                kind: r.kind(),
+                reason: "this vault's version is as recent or more recent; it was kept".into(),
+            })
+            .collect(),
+        files_added,
+    }
+}
+
+fn copy(r: &mut dyn Read, w: &mut dyn Write) -> Result<(), BundleError> {
+    let mut buf = zeroize::Zeroizing::new(vec![0u8; CHUNK]);
+    loop {
+        let n = r.read(&mut buf).map_err(|_| BundleError::Damaged)?;
+        if n == 0 {
+            return Ok(());
+        }
+        w.write_all(&buf[..n]).map_err(BundleError::io("write an evidence file"))?;
+    }
+}

@@ -1,0 +1,394 @@
+//! Handover bundles (docs/bundle-format.md): an age file holding a tar stream
+//! of a signed manifest and the evidence files. [`write`] exports, [`read`]
+//! verifies and [`import`] merges into a vault.
+//!
+//! Hostile input is the normal case here. A bundle is read once completely,
+//! with every structural rule, the signature and every digest checked, before
+//! anything is written anywhere; nothing in it can name a path on disk.
+
+pub mod import;
+pub mod read;
+pub mod write;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::dossier::{Kind, Record};
+
+/// `manifest.format`.
+pub const FORMAT: &str = "amana-bundle";
+/// The bundle version this build writes and reads.
+pub const VERSION: u32 = 1;
+/// Largest manifest a reader accepts.
+pub const MAX_MANIFEST: u64 = 64 << 20;
+/// Largest signature file a reader accepts.
+pub const MAX_SIGNATURE: u64 = 4096;
+/// Most records in one bundle.
+pub const MAX_RECORDS: usize = 1_000_000;
+/// Most files in one bundle.
+pub const MAX_FILES: usize = 100_000;
+/// Prefix of the signed message (domain separation).
+pub const SIGNATURE_CONTEXT: &[u8] = b"amana-bundle-v1 manifest\n";
+/// Tar path of the manifest.
+pub const MANIFEST_PATH: &str = "manifest.json";
+/// Tar path of the signature.
+pub const SIGNATURE_PATH: &str = "manifest.sig";
+
+/// What the bundle is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BundleKind {
+    /// Selected cases for someone else.
+    Handover,
+    /// The whole vault, with history.
+    Backup,
+}
+
+/// Who made the bundle (self-asserted; the signature and contacts decide trust).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sender {
+    /// Name.
+    pub display_name: String,
+    /// `ed25519:…`.
+    pub signing_key: String,
+    /// `age1…`.
+    pub age_recipient: String,
+    /// Fingerprint of the two keys.
+    pub fingerprint: String,
+}
+
+/// What the sender chose to include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Whether sources' identities are included.
+    pub source_identities: bool,
+    /// Whether cases' private notes are included.
+    pub private_notes: bool,
+}
+
+impl Profile {
+    /// Everything.
+    pub const FULL: Profile = Profile { source_identities: true, private_notes: true };
+
+    /// Parses a profile name: full, no-source-identities, no-private-notes, minimal.
+    pub fn parse(name: &str) -> Option<Profile> {
+        Some(match name {
+            "full" => Profile::FULL,
+            "no-source-identities" => Profile { source_identities: false, private_notes: true },
+            "no-private-notes" => Profile { source_identities: true, private_notes: false },
+            "minimal" => Profile { source_identities: false, private_notes: false },
+            _ => return None,
+        })
+    }
+
+    /// A plain-language summary of what is left out.
+    pub fn summary(&self) -> &'static str {
+        match (self.source_identities, self.private_notes) {
+            (true, true) => "everything, including who the sources are and the private notes",
+            (false, true) => "everything except who the sources are (their pseudonyms are kept)",
+            (true, false) => "everything except the cases' private notes",
+            (false, false) => "everything except who the sources are and the private notes",
+        }
+    }
+}
+
+/// A field left out of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    /// The record.
+    pub record_id: Uuid,
+    /// Its kind.
+    pub kind: Kind,
+    /// The fields removed.
+    pub fields: Vec<String>,
+}
+
+/// An earlier version of a record (backups only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntry {
+    /// Version number.
+    pub version: u32,
+    /// When saved.
+    pub saved_at: String,
+    /// Content.
+    pub data: serde_json::Value,
+}
+
+/// A record in a manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRecord {
+    /// Stable id.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: Kind,
+    /// Its case.
+    pub case_id: Uuid,
+    /// Version number at export.
+    pub version: u32,
+    /// Created.
+    pub created_at: String,
+    /// Last changed.
+    pub updated_at: String,
+    /// Content (docs/records.schema.json).
+    pub data: serde_json::Value,
+    /// Earlier versions (backups).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
+}
+
+impl BundleRecord {
+    /// The content, parsed strictly.
+    pub fn record(&self) -> Result<Record, String> {
+        let r = Record::from_json(self.kind, self.data.clone()).map_err(|e| format!("record {}: {e}", self.id))?;
+        r.validate().map_err(|e| format!("record {}: {e}", self.id))?;
+        Ok(r)
+    }
+}
+
+/// An evidence file in the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    /// Tar path: `files/<evidence_id>`.
+    pub path: String,
+    /// The evidence record.
+    pub evidence_id: Uuid,
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+/// The manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// "amana-bundle".
+    pub format: String,
+    /// 1.
+    pub version: u32,
+    /// Unique per bundle.
+    pub bundle_id: Uuid,
+    /// Handover or backup.
+    pub kind: BundleKind,
+    /// When made.
+    pub created_at: String,
+    /// Who made it.
+    pub sender: Sender,
+    /// What was included.
+    pub profile: Profile,
+    /// What was left out, per record.
+    pub redactions: Vec<Redaction>,
+    /// The records, cases first.
+    pub records: Vec<BundleRecord>,
+    /// The evidence files, in tar order.
+    pub files: Vec<FileEntry>,
+}
+
+/// `manifest.sig`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureFile {
+    /// "ed25519".
+    pub algorithm: String,
+    /// Must equal the manifest's sender key.
+    pub signing_key: String,
+    /// Base64 of the 64-byte signature.
+    pub signature: String,
+}
+
+/// The order records are written and applied in: a record only refers to
+/// records of kinds that come before it.
+pub fn kind_order(k: Kind) -> u8 {
+    match k {
+        Kind::Case => 0,
+        Kind::Situation => 1,
+        Kind::Incident => 2,
+        Kind::Instrument => 3,
+        Kind::Proceeding => 4,
+        Kind::Source => 5,
+        Kind::Testimony => 6,
+        Kind::Evidence => 7,
+    }
+}
+
+/// Everything that can go wrong with a bundle. Messages are for a person
+/// under stress: what happened, and that nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// Not an age file at all.
+    #[error("this is not an Amana bundle, or its beginning is damaged")]
+    NotABundle,
+    /// None of the reader's keys opens it.
+    #[error("this bundle was not made for you: none of your keys can open it")]
+    NotForYou,
+    /// The passphrase is wrong.
+    #[error("the passphrase does not open this bundle")]
+    WrongPassphrase,
+    /// A passphrase bundle was opened without a passphrase.
+    #[error("this bundle is protected by a passphrase; give it (AMANA_BUNDLE_PASSPHRASE or the prompt)")]
+    NeedsPassphrase,
+    /// Cut short or damaged in transit.
+    #[error("the bundle is damaged or incomplete (perhaps cut short while copying); nothing was written")]
+    Damaged,
+    /// Unsupported version.
+    #[error(
+        "this bundle has format version {0}, which this Amana cannot read; install a newer Amana; nothing was written"
+    )]
+    UnsupportedVersion(u64),
+    /// The signature does not verify.
+    #[error("the bundle's signature is not valid: it was altered after it was signed, or not made by the sender it names; nothing was written")]
+    BadSignature,
+    /// A file's content does not match the manifest.
+    #[error(
+        "the file {0} in the bundle was altered (its SHA-256 does not match the signed manifest); nothing was written"
+    )]
+    FileAltered(String),
+    /// A forbidden tar entry.
+    #[error("the bundle contains a forbidden entry ({0}); it may be an attack; nothing was written")]
+    Hostile(String),
+    /// The manifest breaks the format's rules.
+    #[error("the bundle's manifest is invalid ({0}); nothing was written")]
+    BadManifest(String),
+    /// A record conflicts in a way that refuses the whole bundle.
+    #[error("the bundle cannot be imported: {0}; nothing was written")]
+    Refused(String),
+    /// The output exists.
+    #[error("{0} already exists; choose another name (nothing was overwritten)")]
+    OutputExists(std::path::PathBuf),
+    /// No recipients.
+    #[error("choose at least one recipient, or a passphrase")]
+    NoRecipients,
+    /// A recipient is not valid.
+    #[error("\"{0}\" is not a contact or an age recipient (age1…)")]
+    BadRecipient(String),
+    /// Nothing selected.
+    #[error("no cases were selected")]
+    NothingSelected,
+    /// The disk is full.
+    #[error("the disk is full; the bundle was not written")]
+    DiskFull,
+    /// Reading or writing failed.
+    #[error("could not {what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Cancelled.
+    #[error("cancelled; nothing was kept")]
+    Cancelled,
+    /// Record, identity, evidence or database errors.
+    #[error("{0}")]
+    Vault(String, &'static str),
+}
+
+impl BundleError {
+    /// The stable, dotted code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleError::NotABundle => "bundle.not_a_bundle",
+            BundleError::NotForYou => "bundle.not_for_you",
+            BundleError::WrongPassphrase => "bundle.wrong_passphrase",
+            BundleError::NeedsPassphrase => "bundle.needs_passphrase",
+            BundleError::Damaged => "bundle.damaged",
+            BundleError::UnsupportedVersion(_) => "bundle.unsupported_version",
+            BundleError::BadSignature => "bundle.bad_signature",
+            BundleError::FileAltered(_) => "bundle.file_altered",
+            BundleError::Hostile(_) => "bundle.hostile_entry",
+            BundleError::BadManifest(_) => "bundle.bad_manifest",
+            BundleError::Refused(_) => "bundle.refused",
+            BundleError::OutputExists(_) => "bundle.output_exists",
+            BundleError::NoRecipients => "bundle.no_recipients",
+            BundleError::BadRecipient(_) => "bundle.bad_recipient",
+            BundleError::NothingSelected => "bundle.nothing_selected",
+            BundleError::DiskFull => "io.disk_full",
+            BundleError::Io { .. } => "io.failed",
+            BundleError::Cancelled => "cancelled",
+            BundleError::Vault(_, code) => code,
+        }
+    }
+
+    pub(crate) fn io(what: &str) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
+        move |source| {
+            if source.kind() == std::io::ErrorKind::StorageFull || source.raw_os_error() == Some(28) {
+                BundleError::DiskFull
+            } else {
+                BundleError::Io { what: what.to_string(), source }
+            }
+        }
+    }
+}
+
+impl From<crate::dossier::DossierError> for BundleError {
+    fn from(e: crate::dossier::DossierError) -> Self {
+        BundleError::Vault(e.to_string(), e.code())
+    }
+}
+impl From<crate::identity::IdentityError> for BundleError {
+    fn from(e: crate::identity::IdentityError) -> Self {
+        BundleError::Vault(e.to_string(), e.code())
+    }
+}
+impl From<crate::evidence::EvidenceError> for BundleError {
+    fn from(e: crate::evidence::EvidenceError) -> Self {
+        BundleError::Vault(e.to_string(), e.code())
+    }
+}
+impl From<rusqlite::Error> for BundleError {
+    fn from(e: rusqlite::Error) -> Self {
+        crate::dossier::DossierError::from(e).into()
+    }
+}
+
+/// Checks a manifest against every rule of the format (§2), except the
+/// signature. Returns the first problem.
+pub fn validate_manifest(m: &Manifest) -> Result<(), BundleError> {
+    let bad = |s: String| Err(BundleError::BadManifest(s));
+    if m.format != FORMAT {
+        return bad(format!("format is \"{}\"", m.format.chars().take(40).collect::<String>()));
+    }
+    if m.records.len() > MAX_RECORDS || m.files.len() > MAX_FILES {
+        return bad("too many records or files".into());
+    }
+    let mut ids = std::collections::HashMap::with_capacity(m.records.len());
+    for r in &m.records {
+        if ids.insert(r.id, r).is_some() {
+            return bad(format!("the record id {} appears twice", r.id));
+        }
+    }
+    for r in &m.records {
+        r.record().map_err(BundleError::BadManifest)?;
+        if r.kind == Kind::Case {
+            if r.case_id != r.id {
+                return bad(format!("case {} claims to belong to another case", r.id));
+            }
+        } else if !ids.get(&r.case_id).is_some_and(|c| c.kind == Kind::Case) {
+            return bad(format!("record {} belongs to a case that is not in the bundle", r.id));
+        }
+    }
+    let mut paths = std::collections::HashSet::new();
+    for f in &m.files {
+        if f.path != format!("files/{}", f.evidence_id) || !paths.insert(f.path.clone()) {
+            return bad(format!("the file path \"{}\" is not allowed", f.path.chars().take(80).collect::<String>()));
+        }
+        let matches = ids.get(&f.evidence_id).and_then(|r| match r.record() {
+            Ok(Record::Evidence(e)) => Some(e.size == f.size && e.sha256 == f.sha256),
+            _ => None,
+        });
+        if matches != Some(true) {
+            return bad(format!("the file {} does not match an evidence record", f.path));
+        }
+    }
+    let with_files: std::collections::HashSet<Uuid> = m.files.iter().map(|f| f.evidence_id).collect();
+    if let Some(r) = m.records.iter().find(|r| r.kind == Kind::Evidence && !with_files.contains(&r.id)) {
+        return bad(format!("the evidence record {} has no file", r.id));
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! Reading a bundle: decrypt, walk the tar stream under the format's rules,
+//! verify the signature and every file's digest. Writes nothing: files are
+//! handed to a callback (a sink to verify, the vault's encryptor to import).
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use base64::Engine;
+use secrecy::SecretString;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::write::Counting;
+use super::*;
+use crate::evidence::{Progress, CHUNK};
+use crate::identity;
+
+/// How to open a bundle.
+pub enum Opener {
+    /// age identities (a vault's, or from an identity file).
+    Identities(Vec<Box<dyn age::Identity>>),
+    /// A passphrase.
+    Passphrase(SecretString),
+}
+
+/// Whether the bundle at `path` is protected by a passphrase (reads the header only).
+pub fn needs_passphrase(path: &Path) -> Result<bool, BundleError> {
+    let f = File::open(path).map_err(BundleError::io("open the bundle"))?;
+    let d = age::Decryptor::new_buffered(BufReader::new(f)).map_err(|_| BundleError::NotABundle)?;
+    Ok(d.is_scrypt())
+}
+
+/// Parses an age identity file (as made by `age-keygen` or `amana identity export`).
+pub fn identities_from_file(path: &Path) -> Result<Vec<Box<dyn age::Identity>>, BundleError> {
+    let file = age::IdentityFile::from_file(path.to_string_lossy().into_owned())
+        .map_err(|e| BundleError::Io { what: format!("read the identity file {}", path.display()), source: e })?;
+    let ids = file.into_identities().map_err(|_| BundleError::BadRecipient(path.display().to_string()))?;
+    Ok(ids.into_iter().map(|i| i as Box<dyn age::Identity>).collect())
+}
+
+/// A bundle that passed every check.
+pub struct Verified {
+    /// The manifest.
+    pub manifest: Manifest,
+}
+
+fn path_of(entry: &tar::Entry<'_, impl Read>) -> String {
+    let raw = entry.path_bytes();
+    let shown: String = String::from_utf8_lossy(&raw).chars().take(100).flat_map(char::escape_debug).collect();
+    shown
+}
+
+fn check_entry(
+    entry: &tar::Entry<'_, impl Read>,
+    expected_path: &str,
+    max: Option<u64>,
+    declared: Option<u64>,
+) -> Result<u64, BundleError> {
+    let kind = entry.header().entry_type();
+    let shown = path_of(entry);
+    if kind != tar::EntryType::Regular && kind != tar::EntryType::Continuous {
+        let what = match kind {
+            tar::EntryType::Symlink => "a symbolic link",
+            tar::EntryType::Link => "a hard link",
+            tar::EntryType::Char | tar::EntryType::Block => "a device file",
+            tar::EntryType::Fifo => "a pipe",
+            tar::EntryType::Directory => "a directory",
+            _ => "an entry of an unknown type",
+        };
+        return Err(BundleError::Hostile(format!("{what} \"{shown}\"")));
+    }
+    if entry.path_bytes().as_ref() != expected_path.as_bytes() {
+        let reason = if shown.starts_with('/') || shown.split(['/', '\\']).any(|c| c == "..") {
+            "a path outside the bundle"
+        } else {
+            "an unexpected entry"
+        };
+        return Err(BundleError::Hostile(format!("{reason} \"{shown}\" where \"{expected_path}\" was expected")));
+    }
+    let size = entry.size();
+    if max.is_some_and(|m| size > m) {
+        return Err(BundleError::Hostile(format!("\"{shown}\" is {size} bytes, over the limit")));
+    }
+    if declared.is_some_and(|d| size != d) {
+        return Err(BundleError::Hostile(format!(
+            "\"{shown}\" is {size} bytes but the manifest says {}",
+            declared.unwrap_or(0)
+        )));
+    }
+    Ok(size)
+}
+
+fn read_small(entry: &mut impl Read, size: u64) -> Result<Vec<u8>, BundleError> {
+    let mut buf = Vec::with_capacity(size as usize);
+    entry.take(size).read_to_end(&mut buf).map_err(|_| BundleError::Damaged)?;
+    if buf.len() as u64 != size {
+        return Err(BundleError::Damaged);
+    }
+    Ok(buf)
+}
+
+/// Parses and checks a manifest and its signature.
+pub fn check_manifest(manifest_bytes: &[u8], sig_bytes: &[u8]) -> Result<Manifest, BundleError> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        format: Option<String>,
+        version: Option<serde_json::Value>,
+    }
+    let probe: Probe =
+        serde_json::from_slice(manifest_bytes).map_err(|_| BundleError::BadManifest("not JSON".into()))?;
+    if probe.format.as_deref() != Some(FORMAT) {
+        return Err(BundleError::BadManifest("not an Amana bundle manifest".into()));
+    }
+    match probe.version.as_ref().and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) => return Err(BundleError::UnsupportedVersion(v)),
+        None => return Err(BundleError::BadManifest("no version".into())),
+    }
+    let sig: SignatureFile = serde_json::from_slice(sig_bytes).map_err(|_| BundleError::BadSignature)?;
+    let manifest: Manifest =
+        serde_json::from_slice(manifest_bytes).map_err(|e| BundleError::BadManifest(e.to_string()))?;
+    let key = identity::decode_signing_key(&manifest.sender.signing_key).ok_or(BundleError::BadSignature)?;
+    let raw =
+        base64::engine::general_purpose::STANDARD.decode(&sig.signature).map_err(|_| BundleError::BadSignature)?;
+    if sig.algorithm != "ed25519"
+        || sig.signing_key != manifest.sender.signing_key
+        || !identity::verify_signature(&key, &[SIGNATURE_CONTEXT, manifest_bytes].concat(), &raw)
+    {
+        return Err(BundleError::BadSignature);
+    }
+    if identity::fingerprint(&key, &manifest.sender.age_recipient) != manifest.sender.fingerprint {
+        return Err(BundleError::BadManifest("the sender's fingerprint does not match their keys".into()));
+    }
+    validate_manifest(&manifest)?;
+    Ok(manifest)
+}
+
+/// Reads and checks a whole bundle. Each evidence file is passed to
+/// `on_file` as a stream, which must read it to the end (or return an
+/// error); its digest is checked after. Nothing is written by this function.
+pub fn read(
+    path: &Path,
+    opener: &Opener,
+    on_file: &mut dyn FnMut(&FileEntry, &mut dyn Read) -> Result<(), BundleError>,
+    progress: Progress<'_>,
+) -> Result<Verified, BundleError> {
+    let file = File::open(path).map_err(BundleError::io("open the bundle"))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut done = 0u64;
+    let cancelled = std::cell::Cell::new(false);
+    let mut on_read = |n| {
+        done += n;
+        cancelled.set(!progress(done, total));
+        !cancelled.get()
+    };
+    let counted = Counting { inner: file, on_read: &mut on_read };
+    let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, counted)).map_err(|e| match e {
+        age::DecryptError::Io(_) | age::DecryptError::InvalidHeader | age::DecryptError::UnknownFormat => {
+            BundleError::NotABundle
+        }
+        _ => BundleError::NotABundle,
+    })?;
+    let stream = match opener {
+        Opener::Identities(ids) => {
+            if decryptor.is_scrypt() {
+                return Err(BundleError::NeedsPassphrase);
+            }
+            decryptor.decrypt(ids.iter().map(|i| i.as_ref()))
+        }
+        Opener::Passphrase(p) => {
+            if !decryptor.is_scrypt() {
+                return Err(BundleError::NotForYou);
+            }
+            let id = age::scrypt::Identity::new(p.clone());
+            decryptor.decrypt(std::iter::once(&id as &dyn age::Identity))
+        }
+    }
+    .map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys => BundleError::NotForYou,
+        age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed
+            if matches!(opener, Opener::Passphrase(_)) =>
+        {
+            BundleError::WrongPassphrase
+        }
+        age::DecryptError::ExcessiveWork { .. } => {
+            BundleError::Hostile("a passphrase work factor too high to be honest".into())
+        }
+        _ => BundleError::Damaged,
+    })?;
+
+    let mut archive = tar::Archive::new(stream);
+    let result = (|| {
+        let mut entries = archive.entries().map_err(|_| BundleError::Damaged)?;
+        let mut next = |expected: &str,
+                        max: Option<u64>,
+                        declared: Option<u64>|
+         -> Result<(tar::Entry<'_, _>, u64), BundleError> {
+            let entry = match entries.next() {
+                None => return Err(BundleError::Hostile(format!("\"{expected}\" is missing: the bundle ends early"))),
+                Some(Err(_)) => return Err(BundleError::Damaged),
+                Some(Ok(e)) => e,
+            };
+            let size = check_entry(&entry, expected, max, declared)?;
+            Ok((entry, size))
+        };
+        let (mut m, size) = next(MANIFEST_PATH, Some(MAX_MANIFEST), None)?;
+        let manifest_bytes = read_small(&mut m, size)?;
+        drop(m);
+        let (mut s, size) = next(SIGNATURE_PATH, Some(MAX_SIGNATURE), None)?;
+        let sig_bytes = read_small(&mut s, size)?;
+        drop(s);
+        let manifest = check_manifest(&manifest_bytes, &sig_bytes)?;
+        drop(manifest_bytes);
+        for f in &manifest.files {
+            let (entry, _) = next(&f.path, None, Some(f.size))?;
+            let mut hashing = Hashing { inner: entry, hasher: Sha256::new(), seen: 0 };
+            on_file(f, &mut hashing).map_err(|e| {
+                if matches!(e, BundleError::Io { .. }) {
+                    BundleError::Damaged
+                } else {
+                    e
+                }
+            })?;
+            io::copy(&mut hashing, &mut io::sink()).map_err(|_| BundleError::Damaged)?;
+            if hashing.seen != f.size || hex::encode(hashing.hasher.finalize()) != f.sha256 {
+                return Err(BundleError::FileAltered(f.path.clone()));
+            }
+        }
+        match entries.next() {
+            None => {}
+            Some(Ok(extra)) => {
+                return Err(BundleError::Hostile(format!(
+                    "more entries than the manifest lists (\"{}\")",
+                    path_of(&extra)
+                )))
+            }
+            Some(Err(_)) => return Err(BundleError::Damaged),
+        }
+        Ok(manifest)
+    })();
+    let manifest = match result {
+        Err(_) if cancelled.get() => return Err(BundleError::Cancelled),
+        other => other?,
+    };
+    // Read the age stream to its end: only then is its final chunk
+    // authenticated, which is what proves the bundle was not cut short.
+    let mut rest = archive.into_inner();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match rest.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) if buf[..n].iter().all(|b| *b == 0) => {}
+            Ok(_) => return Err(BundleError::Hostile("data after the end of the archive".into())),
+            Err(_) if cancelled.get() => return Err(BundleError::Cancelled),
+            Err(_) => return Err(BundleError::Damaged),
+        }
+    }
+    Ok(Verified { manifest })
+}
+
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    seen: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.seen += n as u64;
+        Ok(n)
+    }
+}
+
+/// What a reader is told about a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleSummary {
+    /// The bundle's id.
+    pub bundle_id: uuid::Uuid,
+    /// Handover or backup.
+    pub kind: BundleKind,
+    /// When made.
+    pub created_at: String,
+    /// Who made it, as the bundle says.
+    pub sender: Sender,
+    /// The contact with that signing key, if any.
+    pub sender_contact: Option<String>,
+    /// Whether that contact's fingerprint was verified.
+    pub sender_verified: bool,
+    /// Whether this vault made the bundle.
+    pub from_this_vault: bool,
+    /// Signature and all digests checked.
+    pub integrity: &'static str,
+    /// What was left out.
+    pub profile: Profile,
+    /// Plain words for `profile`.
+    pub profile_summary: &'static str,
+    /// Number of redacted fields.
+    pub redactions: usize,
+    /// The cases: id and label.
+    pub cases: Vec<(uuid::Uuid, String)>,
+    /// Records by kind.
+    pub records: std::collections::BTreeMap<String, usize>,
+    /// Files and their total size.
+    pub files: usize,
+    /// Bytes of evidence.
+    pub file_bytes: u64,
+}
+
+/// Summarises a verified bundle, checking the sender against the vault's
+/// contacts when there is a vault.
+pub fn summarise(manifest: &Manifest, conn: Option<&rusqlite::Connection>) -> Result<BundleSummary, BundleError> {
+    let (contact, own) = match conn {
+        Some(c) => {
+            let contact = identity::contact_by_signing_key(c, &manifest.sender.signing_key)?;
+            let own = identity::own_signing_keys(c)?
+                .iter()
+                .any(|k| identity::encode_signing_key(k) == manifest.sender.signing_key);
+            (contact, own)
+        }
+        None => (None, false),
+    };
+    let mut records = std::collections::BTreeMap::new();
+    for r in &manifest.records {
+        *records.entry(r.kind.as_str().to_string()).or_insert(0) += 1;
+    }
+    Ok(BundleSummary {
+        bundle_id: manifest.bundle_id,
+        kind: manifest.kind,
+        created_at: manifest.created_at.clone(),
+        sender: manifest.sender.clone(),
+        sender_verified: own || contact.as_ref().is_some_and(|c| c.verified),
+        sender_contact: contact.map(|c| c.display_name),
+        from_this_vault: own,
+        integrity: "intact: the signature and every file's SHA-256 are valid",
+        profile: manifest.profile,
+        profile_summary: manifest.profile.summary(),
+        redactions: manifest.redactions.len(),
+        cases: manifest
+            .records
+            .iter()
+            .filter(|r| r.kind == crate::dossier::Kind::Case)
+            .map(|r| (r.id, r.record().map(|x| x.label()).unwrap_or_default()))
+            .collect(),
+        records,
+        files: manifest.files.len(),
+        file_bytes: manifest.files.iter().map(|f| f.size).sum(),
+    })
+}

@@ -1,0 +1,413 @@
+//! Exporting a bundle: records and evidence streamed out of the vault into an
+//! age-encrypted tar, in constant memory. The bundle is written to a temporary
+//! file beside the destination and renamed only once complete and synced, so
+//! a bundle is either whole or absent.
+
+use std::io::{self, BufWriter, Read};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use base64::Engine;
+use secrecy::SecretString;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::*;
+use crate::audit::{self, Action, NewEntry};
+use crate::dossier::date::now_rfc3339;
+use crate::dossier::store::{self, StoredRecord};
+use crate::dossier::{Kind, Record};
+use crate::evidence::{self, Progress, CHUNK};
+use crate::fault::crash_point;
+use crate::identity::{self, encode_signing_key};
+use crate::{fsx, Vault};
+
+/// Who can open the bundle.
+pub enum Recipients {
+    /// age X25519 recipients (`age1…`), each with a label for the audit log.
+    Keys(Vec<(String, String)>),
+    /// A passphrase (scrypt); pass it to the reader by another channel.
+    Passphrase(SecretString),
+}
+
+/// What to export.
+pub struct ExportOptions {
+    /// The cases.
+    pub cases: Vec<Uuid>,
+    /// If set, only these records (plus their cases, and the sources their
+    /// testimonies name).
+    pub only_records: Option<Vec<Uuid>>,
+    /// Who can open it.
+    pub recipients: Recipients,
+    /// What to leave out.
+    pub profile: Profile,
+    /// Handover or backup (backups carry history).
+    pub kind: BundleKind,
+    /// Where to write.
+    pub out: PathBuf,
+}
+
+/// What was exported.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportSummary {
+    /// The bundle's id.
+    pub bundle_id: Uuid,
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Cases in it.
+    pub cases: usize,
+    /// Records in it.
+    pub records: usize,
+    /// Evidence files in it.
+    pub files: usize,
+    /// Who can open it.
+    pub recipients: Vec<String>,
+    /// What was included.
+    pub profile: Profile,
+    /// How many fields were left out.
+    pub redactions: usize,
+}
+
+fn redact(r: &StoredRecord, profile: Profile, redactions: &mut Vec<Redaction>) -> serde_json::Value {
+    let mut data = r.record.to_json();
+    let mut fields = Vec::new();
+    match &r.record {
+        Record::Source(s) if !profile.source_identities && s.identity.is_some() => {
+            data.as_object_mut().expect("records are objects").remove("identity");
+            fields.push("identity".to_string());
+        }
+        Record::Case(c) if !profile.private_notes && !c.private_notes.is_empty() => {
+            data.as_object_mut().expect("records are objects").remove("private_notes");
+            fields.push("private_notes".to_string());
+        }
+        _ => {}
+    }
+    if !fields.is_empty() {
+        redactions.push(Redaction { record_id: r.id, kind: r.record.kind(), fields });
+    }
+    data
+}
+
+/// Builds the manifest for `opts` from the vault.
+fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result<Manifest, BundleError> {
+    if opts.cases.is_empty() {
+        return Err(BundleError::NothingSelected);
+    }
+    let conn = vault.conn();
+    let mut selected: Vec<StoredRecord> = Vec::new();
+    for case_id in &opts.cases {
+        store::get_kind(conn, *case_id, Kind::Case)?;
+        let mut in_case = store::list(conn, None, Some(*case_id))?;
+        if let Some(only) = &opts.only_records {
+            let mut keep: std::collections::HashSet<Uuid> = only.iter().copied().collect();
+            keep.insert(*case_id);
+            // A testimony brings its source's record (redacted per profile), a
+            // file brings nothing else: references must resolve in the bundle.
+            for r in &in_case {
+                if let (true, Record::Testimony(t)) = (keep.contains(&r.id), &r.record) {
+                    keep.extend(t.source_id);
+                }
+            }
+            for r in &in_case {
+                if let (true, Record::Evidence(e)) = (keep.contains(&r.id), &r.record) {
+                    if !keep.contains(&e.attached_to) {
+                        return Err(BundleError::Refused(format!(
+                            "the file {} is attached to a record that is not selected",
+                            r.id
+                        )));
+                    }
+                }
+            }
+            in_case.retain(|r| keep.contains(&r.id));
+        }
+        selected.extend(in_case);
+    }
+    selected.sort_by(|a, b| {
+        (a.case_id, kind_order(a.record.kind()), &a.created_at, a.id).cmp(&(
+            b.case_id,
+            kind_order(b.record.kind()),
+            &b.created_at,
+            b.id,
+        ))
+    });
+    let mut redactions = Vec::new();
+    let mut records = Vec::with_capacity(selected.len());
+    let mut files = Vec::new();
+    for r in &selected {
+        let data = redact(r, opts.profile, &mut redactions);
+        let history = if opts.kind == BundleKind::Backup {
+            store::history(conn, r.id)?
+                .into_iter()
+                .filter(|v| v.version < r.version)
+                .map(|v| HistoryEntry { version: v.version, saved_at: v.saved_at, data: v.data })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if let Record::Evidence(e) = &r.record {
+            files.push(FileEntry {
+                path: format!("files/{}", r.id),
+                evidence_id: r.id,
+                size: e.size,
+                sha256: e.sha256.clone(),
+            });
+        }
+        records.push(BundleRecord {
+            id: r.id,
+            kind: r.record.kind(),
+            case_id: r.case_id,
+            version: r.version,
+            created_at: r.created_at.clone(),
+            updated_at: r.updated_at.clone(),
+            data,
+            history,
+        });
+    }
+    // Cases first, as the format requires, then each case's records.
+    records.sort_by_key(|r| kind_order(r.kind) != 0);
+    Ok(Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        bundle_id: Uuid::new_v4(),
+        kind: opts.kind,
+        created_at: now_rfc3339(),
+        sender,
+        profile: opts.profile,
+        redactions,
+        records,
+        files,
+    })
+}
+
+/// Parses recipients: contacts (id or name) or `age1…` strings.
+pub fn resolve_recipients(vault: &Vault, names: &[String]) -> Result<Vec<(String, String)>, BundleError> {
+    let mut out = Vec::new();
+    for n in names {
+        if n.starts_with("age1") {
+            age::x25519::Recipient::from_str(n).map_err(|_| BundleError::BadRecipient(n.clone()))?;
+            out.push((n.clone(), n.clone()));
+        } else {
+            let c = identity::find_contact(vault.conn(), n).map_err(|_| BundleError::BadRecipient(n.clone()))?;
+            let label = format!(
+                "{} ({})",
+                c.display_name,
+                c.fingerprint.as_deref().unwrap_or("no fingerprint: bare age recipient")
+            );
+            out.push((c.age_recipient, label));
+        }
+    }
+    Ok(out)
+}
+
+/// A reader that checks, at its end, that what passed through has the
+/// expected SHA-256 and size, so a damaged evidence file can never be sent.
+struct Checked<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+    seen: u64,
+    expected: (u64, String),
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.seen += n as u64;
+        if n == 0 || self.seen >= self.expected.0 {
+            let digest = hex::encode(self.hasher.clone().finalize());
+            if self.seen > self.expected.0
+                || (self.seen == self.expected.0 && digest != self.expected.1)
+                || (n == 0 && self.seen < self.expected.0)
+            {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "evidence digest mismatch"));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Writes a bundle. Records the export in the audit log.
+pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) -> Result<ExportSummary, BundleError> {
+    if opts.out.exists() {
+        return Err(BundleError::OutputExists(opts.out.clone()));
+    }
+    let me = identity::active(vault.conn(), "Amana vault")?;
+    let sender = Sender {
+        display_name: me.display_name.clone(),
+        signing_key: encode_signing_key(&me.verifying_key()),
+        age_recipient: me.recipient().to_string(),
+        fingerprint: me.fingerprint(),
+    };
+    let manifest = build_manifest(vault, &opts, sender)?;
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifests serialise");
+    if manifest_bytes.len() as u64 > MAX_MANIFEST {
+        return Err(BundleError::Refused(
+            "the selection is too large for one bundle; export fewer cases at a time".into(),
+        ));
+    }
+    let signature = me.sign(&[SIGNATURE_CONTEXT, &manifest_bytes].concat());
+    let sig_bytes = serde_json::to_vec_pretty(&SignatureFile {
+        algorithm: "ed25519".into(),
+        signing_key: encode_signing_key(&me.verifying_key()),
+        signature: base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()),
+    })
+    .expect("serialises");
+
+    let (encryptor, recipient_labels) = match &opts.recipients {
+        Recipients::Keys(keys) if keys.is_empty() => return Err(BundleError::NoRecipients),
+        Recipients::Keys(keys) => {
+            let parsed: Vec<age::x25519::Recipient> = keys
+                .iter()
+                .map(|(r, _)| age::x25519::Recipient::from_str(r).map_err(|_| BundleError::BadRecipient(r.clone())))
+                .collect::<Result<_, _>>()?;
+            let enc = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+                .map_err(|_| BundleError::NoRecipients)?;
+            (enc, keys.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
+        }
+        Recipients::Passphrase(p) => {
+            (age::Encryptor::with_user_passphrase(p.clone()), vec!["a passphrase".to_string()])
+        }
+    };
+
+    let total: u64 = manifest.files.iter().map(|f| f.size).sum::<u64>() + manifest_bytes.len() as u64;
+    let tmp = fsx::temp_sibling(&opts.out);
+    let result = (|| -> Result<u64, BundleError> {
+        let file = fsx::create_private(&tmp).map_err(BundleError::io("create the bundle file"))?;
+        let age_out = encryptor
+            .wrap_output(BufWriter::with_capacity(CHUNK, file))
+            .map_err(BundleError::io("write the bundle"))?;
+        let mut tar = tar::Builder::new(age_out);
+        let mtime =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let header = |size: u64| {
+            let mut h = tar::Header::new_ustar();
+            h.set_size(size);
+            h.set_mode(0o600);
+            h.set_mtime(mtime);
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_entry_type(tar::EntryType::Regular);
+            h
+        };
+        tar.append_data(&mut header(manifest_bytes.len() as u64), MANIFEST_PATH, manifest_bytes.as_slice())
+            .map_err(BundleError::io("write the bundle"))?;
+        tar.append_data(&mut header(sig_bytes.len() as u64), SIGNATURE_PATH, sig_bytes.as_slice())
+            .map_err(BundleError::io("write the bundle"))?;
+        let mut done = manifest_bytes.len() as u64;
+        for f in &manifest.files {
+            let stream = evidence::open_stream_for_export(vault, f.evidence_id)?;
+            let checked =
+                Checked { inner: stream, hasher: Default::default(), seen: 0, expected: (f.size, f.sha256.clone()) };
+            let cancelled = std::cell::Cell::new(false);
+            let mut on_read = |n| {
+                done += n;
+                cancelled.set(!progress(done, total));
+                !cancelled.get()
+            };
+            let counted = Counting { inner: checked, on_read: &mut on_read };
+            tar.append_data(&mut header(f.size), &f.path, counted).map_err(|e| {
+                if cancelled.get() {
+                    BundleError::Cancelled
+                } else if e.kind() == io::ErrorKind::InvalidData {
+                    BundleError::Vault(
+                        format!(
+                            "evidence {} in the vault is damaged, so it cannot be sent; run `amana check`",
+                            f.evidence_id
+                        ),
+                        "evidence.damaged",
+                    )
+                } else {
+                    BundleError::io("write the bundle")(e)
+                }
+            })?;
+        }
+        crash_point("export.before-finish");
+        let age_out = tar.into_inner().map_err(BundleError::io("write the bundle"))?;
+        let buffered = age_out.finish().map_err(BundleError::io("write the bundle"))?;
+        let file = buffered.into_inner().map_err(|e| BundleError::io("write the bundle")(e.into_error()))?;
+        file.sync_all().map_err(BundleError::io("write the bundle"))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        crash_point("export.before-rename");
+        if opts.out.exists() {
+            return Err(BundleError::OutputExists(opts.out.clone()));
+        }
+        std::fs::rename(&tmp, &opts.out).map_err(BundleError::io("write the bundle"))?;
+        sync_parent(&opts.out);
+        progress(total, total);
+        Ok(size)
+    })();
+    let size = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    let cases: Vec<String> =
+        manifest.records.iter().filter(|r| r.kind == Kind::Case).map(|r| r.id.to_string()).collect();
+    let audited = (|| -> Result<(), BundleError> {
+        let tx = vault.conn_mut().transaction()?;
+        audit::append(
+            &tx,
+            NewEntry {
+                action: Action::Export,
+                kind: Some(if opts.kind == BundleKind::Backup { "backup" } else { "bundle" }),
+                record_id: Some(manifest.bundle_id.to_string()),
+                case_id: None,
+                detail: serde_json::json!({
+                    "cases": cases,
+                    "records": manifest.records.len(),
+                    "files": manifest.files.len(),
+                    "to": recipient_labels,
+                    "profile": opts.profile,
+                    "redactions": manifest.redactions.len(),
+                    "size": size,
+                }),
+                content_sha256: None,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    })();
+    if let Err(e) = audited {
+        // An export the audit log does not know of must not exist.
+        let _ = std::fs::remove_file(&opts.out);
+        return Err(e);
+    }
+    Ok(ExportSummary {
+        bundle_id: manifest.bundle_id,
+        path: opts.out,
+        size,
+        cases: cases.len(),
+        records: manifest.records.len(),
+        files: manifest.files.len(),
+        recipients: recipient_labels,
+        profile: opts.profile,
+        redactions: manifest.redactions.len(),
+    })
+}
+
+fn sync_parent(p: &Path) {
+    let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let _ = fsx::sync_dir(parent);
+}
+
+/// Counts bytes as they are read; the callback returning `false` aborts.
+pub(crate) struct Counting<'a, R> {
+    pub(crate) inner: R,
+    pub(crate) on_read: &'a mut dyn FnMut(u64) -> bool,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if !(self.on_read)(n as u64) {
+            // Not `Interrupted`: io::copy would retry that forever.
+            return Err(io::Error::other("cancelled"));
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,494 @@
+//! Handover commands: this vault's identity, contacts, export, bundle
+//! verification, import, backup and restore.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use amana::bundle::import::{self, ImportReport};
+use amana::bundle::read::{self, Opener};
+use amana::bundle::write::{self, ExportOptions, Recipients};
+use amana::bundle::{BundleError, BundleKind, Profile};
+use amana::dossier::{store, Kind};
+use amana::identity::{self, IdentityError};
+use amana::{Vault, VaultError};
+use clap::{Args, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use super::record_cmds::progress_bar;
+use super::vault_cmds::{unlock, KdfArgs, PASSPHRASE_ENV};
+use super::{secrets, CliError, CliResult, Ctx};
+
+/// Where a bundle or backup passphrase comes from in scripts.
+pub const BUNDLE_PASSPHRASE_ENV: &str = "AMANA_BUNDLE_PASSPHRASE";
+
+impl From<BundleError> for CliError {
+    fn from(e: BundleError) -> Self {
+        CliError { code: e.code(), message: e.to_string() }
+    }
+}
+
+impl From<IdentityError> for CliError {
+    fn from(e: IdentityError) -> Self {
+        CliError { code: e.code(), message: e.to_string() }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum IdentityCmd {
+    /// Print this vault's contact card and fingerprint (share the card; compare the fingerprint by phone or in person).
+    Show,
+    /// Change the name shown to recipients.
+    Rename {
+        /// The new name.
+        name: String,
+    },
+    /// Make a new identity; bundles sent to the old one stay readable here.
+    Rotate {
+        /// Confirm without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Write this vault's age secret key to a file (to read bundles with the `age` tool). Keep it safe.
+    Export {
+        /// Where (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ContactCmd {
+    /// Add a contact from a card (JSON) or a bare age1… recipient, from FILE or stdin.
+    Add {
+        /// The card file (stdin if absent).
+        file: Option<PathBuf>,
+        /// The name to file it under (default: the card's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List contacts.
+    List,
+    /// Mark a contact verified AFTER comparing its fingerprint with them, by phone or in person.
+    Verify {
+        /// Id, name or age recipient.
+        contact: String,
+    },
+    /// Remove a contact.
+    Remove {
+        /// Id, name or age recipient.
+        contact: String,
+        /// Confirm without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// A case to include (repeat for several).
+    #[arg(long = "case", required = true)]
+    cases: Vec<Uuid>,
+    /// Only these records of the cases (repeat); default: everything in them.
+    #[arg(long = "record")]
+    records: Vec<Uuid>,
+    /// A recipient: a contact's name or id, or an age1… recipient (repeat).
+    #[arg(long = "to")]
+    to: Vec<String>,
+    /// Protect with a passphrase instead (from AMANA_BUNDLE_PASSPHRASE or a prompt); pass it by another channel.
+    #[arg(long, conflicts_with = "to")]
+    passphrase: bool,
+    /// full | no-source-identities | no-private-notes | minimal.
+    #[arg(long, default_value = "no-source-identities")]
+    profile: String,
+    /// Where to write the bundle (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+    /// Do not also encrypt to this vault (then this vault cannot open its own export).
+    #[arg(long)]
+    no_self: bool,
+}
+
+#[derive(Subcommand)]
+pub enum BundleCmd {
+    /// Check a bundle's sender, signature and every file, and summarise it. Writes nothing.
+    Verify {
+        /// The bundle.
+        file: PathBuf,
+        /// An age identity file (for a reader without a vault).
+        #[arg(long)]
+        identity: Option<PathBuf>,
+    },
+}
+
+fn bundle_passphrase(new: bool) -> Result<SecretString, CliError> {
+    let p = if new {
+        secrets::read_new(BUNDLE_PASSPHRASE_ENV, "bundle passphrase")?
+    } else {
+        secrets::read(BUNDLE_PASSPHRASE_ENV, "bundle passphrase")?
+    };
+    if new && p.expose_secret().trim().chars().count() < amana::vault::MIN_PASSPHRASE_CHARS {
+        return Err(CliError::new(
+            "bundle.passphrase_too_short",
+            format!(
+                "the bundle passphrase is too short: use at least {} characters",
+                amana::vault::MIN_PASSPHRASE_CHARS
+            ),
+        ));
+    }
+    Ok(p)
+}
+
+pub fn identity_cmd(ctx: &Ctx, cmd: IdentityCmd) -> CliResult {
+    let vault = unlock(ctx)?;
+    let conn = vault.conn();
+    match cmd {
+        IdentityCmd::Show => {
+            let me = identity::active(conn, "Amana vault")?;
+            let out = serde_json::json!({ "card": me.card(), "fingerprint": me.fingerprint() });
+            ctx.emit(&out, || {
+                format!(
+                    "Contact card (share it with the people who send you bundles or receive yours):\n\n{}\n\nFingerprint (compare it with them by phone or in person):\n\n    {}",
+                    serde_json::to_string_pretty(&me.card()).unwrap_or_default(),
+                    me.fingerprint()
+                )
+            });
+        }
+        IdentityCmd::Rename { name } => {
+            let me = identity::rename(conn, &name)?;
+            ctx.emit(&me.card(), || format!("This vault is now shown as \"{}\".", me.display_name));
+        }
+        IdentityCmd::Rotate { yes } => {
+            if !yes {
+                return Err(CliError::new("cli.confirmation_needed", "rotating makes a new identity: your contacts will need your new card and fingerprint. Add --yes to confirm"));
+            }
+            let me = identity::rotate(conn)?;
+            ctx.emit(&serde_json::json!({ "card": me.card(), "fingerprint": me.fingerprint() }), || {
+                format!(
+                    "New identity made. New fingerprint: {}. Bundles sent to the old one can still be opened here.",
+                    me.fingerprint()
+                )
+            });
+        }
+        IdentityCmd::Export { out } => {
+            let me = identity::active(conn, "Amana vault")?;
+            let mut f = amana::fsx::create_private(&out)
+                .map_err(|e| CliError::new("io.failed", format!("could not create {}: {e}", out.display())))?;
+            std::io::Write::write_all(&mut f, me.age_identity_file().as_bytes())
+                .map_err(|e| CliError::new("io.failed", e.to_string()))?;
+            ctx.emit(&serde_json::json!({ "written": out }), || {
+                format!("Wrote this vault's secret key to {}. Anyone with this file can read bundles sent to you: keep it offline.", out.display())
+            });
+        }
+    }
+    vault.lock();
+    Ok(())
+}
+
+pub fn contact_cmd(ctx: &Ctx, cmd: ContactCmd) -> CliResult {
+    let vault = unlock(ctx)?;
+    let conn = vault.conn();
+    match cmd {
+        ContactCmd::Add { file, name } => {
+            let mut text = String::new();
+            match file {
+                Some(p) => {
+                    std::fs::File::open(&p)
+                        .and_then(|f| f.take(64 * 1024).read_to_string(&mut text))
+                        .map_err(|e| CliError::new("io.failed", format!("could not read {}: {e}", p.display())))?;
+                }
+                None => {
+                    if std::io::stdin().is_terminal() {
+                        return Err(CliError::new(
+                            "cli.no_input",
+                            "give the contact card as a file, or on standard input",
+                        ));
+                    }
+                    std::io::stdin()
+                        .take(64 * 1024)
+                        .read_to_string(&mut text)
+                        .map_err(|e| CliError::new("io.failed", e.to_string()))?;
+                }
+            }
+            let card = identity::parse_card(&text)?;
+            let c = identity::add_contact(conn, &card, name.as_deref())?;
+            ctx.emit(&c, || match &c.fingerprint {
+                Some(f) => format!("Added \"{}\" (not verified yet). Compare this fingerprint with them, then run `amana contact verify`:\n\n    {f}", c.display_name),
+                None => format!("Added \"{}\": a bare age recipient. You can send bundles to it; it cannot sign bundles, so it can never be a verified sender.", c.display_name),
+            });
+        }
+        ContactCmd::List => {
+            let cs = identity::contacts(conn)?;
+            ctx.emit(&cs, || {
+                if cs.is_empty() {
+                    return "No contacts yet.".into();
+                }
+                cs.iter()
+                    .map(|c| {
+                        format!(
+                            "{}  {:<24} {}  {}",
+                            c.id,
+                            c.display_name,
+                            if c.verified { "verified    " } else { "NOT verified" },
+                            c.fingerprint.as_deref().unwrap_or("(bare age recipient)")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        ContactCmd::Verify { contact } => {
+            let c = identity::find_contact(conn, &contact)?;
+            if c.signing_key.is_none() {
+                return Err(CliError::new(
+                    "contact.cannot_verify",
+                    "a bare age recipient has no fingerprint to verify",
+                ));
+            }
+            let c = identity::verify_contact(conn, &contact)?;
+            ctx.emit(&c, || format!("\"{}\" is now verified.", c.display_name));
+        }
+        ContactCmd::Remove { contact, yes } => {
+            if !yes {
+                return Err(CliError::new(
+                    "cli.confirmation_needed",
+                    "removing a contact cannot be undone: add --yes to confirm",
+                ));
+            }
+            let c = identity::remove_contact(conn, &contact)?;
+            ctx.emit(&c, || format!("Removed \"{}\".", c.display_name));
+        }
+    }
+    vault.lock();
+    Ok(())
+}
+
+pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
+    let profile = Profile::parse(&a.profile).ok_or_else(|| {
+        CliError::new(
+            "bundle.bad_profile",
+            "the profile is one of: full, no-source-identities, no-private-notes, minimal",
+        )
+    })?;
+    let mut vault = unlock(ctx)?;
+    let recipients = if a.passphrase {
+        Recipients::Passphrase(bundle_passphrase(true)?)
+    } else {
+        let mut keys = write::resolve_recipients(&vault, &a.to)?;
+        if keys.is_empty() {
+            return Err(BundleError::NoRecipients.into());
+        }
+        if !a.no_self {
+            let me = identity::active(vault.conn(), "Amana vault")?;
+            keys.push((me.recipient().to_string(), "this vault".into()));
+        }
+        Recipients::Keys(keys)
+    };
+    let mut bar = progress_bar("Exporting");
+    let summary = write::export(
+        &mut vault,
+        ExportOptions {
+            cases: a.cases,
+            only_records: (!a.records.is_empty()).then_some(a.records),
+            recipients,
+            profile,
+            kind: BundleKind::Handover,
+            out: a.out,
+        },
+        &mut bar,
+    )?;
+    vault.lock();
+    ctx.emit(&summary, || {
+        format!(
+            "Wrote {} ({} bytes): {} case(s), {} record(s), {} file(s).\nFor: {}.\nContains {}.",
+            summary.path.display(),
+            summary.size,
+            summary.cases,
+            summary.records,
+            summary.files,
+            summary.recipients.join(", "),
+            summary.profile.summary()
+        )
+    });
+    Ok(())
+}
+
+fn opener_for(
+    file: &std::path::Path,
+    identity_file: Option<&PathBuf>,
+    vault: Option<&Vault>,
+) -> Result<Opener, CliError> {
+    if read::needs_passphrase(file)? {
+        return Ok(Opener::Passphrase(bundle_passphrase(false)?));
+    }
+    if let Some(path) = identity_file {
+        return Ok(Opener::Identities(read::identities_from_file(path)?));
+    }
+    let vault = vault.ok_or_else(|| CliError::new("bundle.no_identity", "give --identity FILE, or use a vault"))?;
+    Ok(Opener::Identities(
+        identity::all_age_identities(vault.conn())?
+            .into_iter()
+            .map(|i| Box::new(i) as Box<dyn age::Identity>)
+            .collect(),
+    ))
+}
+
+fn human_summary(s: &read::BundleSummary) -> String {
+    let who = match (&s.sender_contact, s.sender_verified, s.from_this_vault) {
+        (_, _, true) => "this vault".to_string(),
+        (Some(name), true, _) => format!("{name} (VERIFIED contact)"),
+        (Some(name), false, _) => format!("{name} (contact NOT verified: compare fingerprints before trusting it)"),
+        (None, _, _) => format!("\"{}\" (UNKNOWN sender: not one of your contacts)", s.sender.display_name),
+    };
+    let mut lines = vec![
+        format!("Sender:      {who}"),
+        format!("Fingerprint: {}", s.sender.fingerprint),
+        format!("Made:        {}", s.created_at),
+        format!("Integrity:   {}", s.integrity),
+        format!("Contains:    {}", s.profile_summary),
+        format!("Records:     {}", s.records.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")),
+        format!("Files:       {} ({} bytes)", s.files, s.file_bytes),
+        "Cases:".to_string(),
+    ];
+    lines.extend(s.cases.iter().map(|(id, label)| format!("  {id}  {label}")));
+    lines.join("\n")
+}
+
+pub fn bundle_cmd(ctx: &Ctx, cmd: BundleCmd) -> CliResult {
+    let BundleCmd::Verify { file, identity: identity_file } = cmd;
+    let vault = if identity_file.is_some() { None } else { Some(unlock(ctx)?) };
+    let opener = opener_for(&file, identity_file.as_ref(), vault.as_ref())?;
+    let mut bar = progress_bar("Checking");
+    let manifest = import::verify(&file, &opener, &mut bar)?;
+    let summary = read::summarise(&manifest, vault.as_ref().map(|v| v.conn()))?;
+    if let Some(v) = vault {
+        v.lock();
+    }
+    ctx.emit(&summary, || human_summary(&summary));
+    Ok(())
+}
+
+fn human_report(r: &ImportReport) -> String {
+    let mut s = format!(
+        "{}\n\nImported: {} added, {} updated, {} already here, {} file(s) added.",
+        human_summary(&r.bundle),
+        r.added,
+        r.updated,
+        r.unchanged,
+        r.files_added
+    );
+    if !r.conflicts.is_empty() {
+        s.push_str(&format!("\n{} conflict(s): this vault's version was kept for:", r.conflicts.len()));
+        for c in &r.conflicts {
+            s.push_str(&format!("\n  {} {}", c.kind.as_str(), c.record_id));
+        }
+    }
+    s
+}
+
+pub fn import_cmd(ctx: &Ctx, file: PathBuf, identity_file: Option<PathBuf>) -> CliResult {
+    let mut vault = unlock(ctx)?;
+    let opener = opener_for(&file, identity_file.as_ref(), Some(&vault))?;
+    let mut bar = progress_bar("Importing");
+    let report = import::import(&mut vault, &file, Some(opener), &mut bar)?;
+    vault.lock();
+    ctx.emit(&report, || human_report(&report));
+    Ok(())
+}
+
+pub fn backup(ctx: &Ctx, out: PathBuf, to_self: bool) -> CliResult {
+    let mut vault = unlock(ctx)?;
+    let recipients = if to_self {
+        let me = identity::active(vault.conn(), "Amana vault")?;
+        Recipients::Keys(vec![(me.recipient().to_string(), "this vault".into())])
+    } else {
+        Recipients::Passphrase(bundle_passphrase(true)?)
+    };
+    let cases: Vec<Uuid> = store::list(vault.conn(), Some(Kind::Case), None)?.into_iter().map(|c| c.id).collect();
+    if cases.is_empty() {
+        return Err(CliError::new("bundle.nothing_selected", "the vault has no cases to back up"));
+    }
+    let mut bar = progress_bar("Backing up");
+    let summary = write::export(
+        &mut vault,
+        ExportOptions { cases, only_records: None, recipients, profile: Profile::FULL, kind: BundleKind::Backup, out },
+        &mut bar,
+    )?;
+    vault.lock();
+    ctx.emit(&summary, || {
+        format!(
+            "Backup written to {} ({} bytes, {} records, {} files).{}",
+            summary.path.display(),
+            summary.size,
+            summary.records,
+            summary.files,
+            if to_self {
+                " It opens only with this vault's identity: keep `amana identity export` somewhere safe too."
+            } else {
+                " Keep its passphrase apart from it."
+            }
+        )
+    });
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// The backup bundle.
+    file: PathBuf,
+    /// The identity file, for a backup made with --to-self.
+    #[arg(long)]
+    identity: Option<PathBuf>,
+    #[command(flatten)]
+    kdf: KdfArgs,
+}
+
+pub fn restore(ctx: &Ctx, a: RestoreArgs) -> CliResult {
+    let status = Vault::status(&ctx.vault_dir)?;
+    if status.exists {
+        return Err(VaultError::AlreadyExists(ctx.vault_dir.clone()).into());
+    }
+    let opener = opener_for(&a.file, a.identity.as_ref(), None)?;
+    // Check the backup completely before creating anything.
+    let manifest = import::verify(&a.file, &opener, &mut |_, _| true)?;
+    if manifest.kind != BundleKind::Backup {
+        return Err(CliError::new(
+            "bundle.not_a_backup",
+            "this bundle is a handover, not a backup: create a vault and `amana import` it instead",
+        ));
+    }
+    let existed = ctx.vault_dir.exists();
+    let passphrase = secrets::read_new(PASSPHRASE_ENV, "new passphrase for the restored vault")?;
+    let params = a.kdf.params()?;
+    let (mut vault, recovery) = Vault::create(&ctx.vault_dir, &passphrase, params)?;
+    let mut bar = progress_bar("Restoring");
+    let result = import::import(&mut vault, &a.file, Some(opener), &mut bar);
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            vault.lock();
+            // The vault was made by this command and holds nothing else.
+            if existed {
+                for entry in std::fs::read_dir(&ctx.vault_dir).into_iter().flatten().flatten() {
+                    let p = entry.path();
+                    let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+                }
+            } else {
+                let _ = std::fs::remove_dir_all(&ctx.vault_dir);
+            }
+            return Err(e.into());
+        }
+    };
+    vault.lock();
+    let shown = recovery.display_once();
+    ctx.emit(&serde_json::json!({ "restored": report, "recovery_key": shown.expose_secret() }), || {
+        format!(
+            "Restored {} records and {} files into {}.\n\nThe restored vault has a new recovery key (shown only this once):\n\n    {}\n\nWrite it down and keep it away from this device.",
+            report.added,
+            report.files_added,
+            ctx.vault_dir.display(),
+            shown.expose_secret()
+        )
+    });
+    Ok(())
+}
