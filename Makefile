@@ -12,7 +12,7 @@ APT_PACKAGES := build-essential pkg-config curl wget file libssl-dev libdbus-1-d
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 libsecret-tools \
   imagemagick age keyutils strace time
 
-.PHONY: run test setup bench fmt lint clean-target
+.PHONY: run test setup ui bench fmt lint
 
 setup: .setup-stamp-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 
@@ -27,15 +27,22 @@ setup: .setup-stamp-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 	@rm -f .setup-stamp-* && touch $@
 
 # Every test: unit, integration (with crash points compiled in), doc tests.
-test: setup
+test: setup ui
+	$(CARGO) fetch --locked
 	$(CARGO) build --locked --features fault-injection --all-targets
 	$(CARGO) nextest run --locked --features fault-injection --no-fail-fast
 	$(CARGO) test --locked --doc
 
-# Until the desktop app lands, `make run` builds the CLI and shows the vault's status.
-run: setup
-	$(CARGO) build --locked --release --bin amana
-	$(CARGO_TARGET_DIR)/release/amana status
+# The desktop app, serving the built UI from the binary (no dev server, no network).
+run: setup ui
+	$(CARGO) build --locked --release -p amana-desktop --features custom-protocol
+	$(CARGO_TARGET_DIR)/release/amana-desktop
+
+# The frontend: installed from package-lock.json, built into ui/dist.
+ui: ui/dist/index.html
+
+ui/dist/index.html: $(shell find ui/src ui/index.html ui/package.json ui/package-lock.json -type f 2>/dev/null)
+	cd ui && npm ci --no-audit --no-fund && npm run build
 
 bench: setup
 	$(CARGO) run --locked --release --example cipher_memory_security

@@ -182,9 +182,7 @@ impl Ctx {
 }
 
 fn default_vault_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "amana")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from("amana-vault"))
+    amana::api::default_vault_dir()
 }
 
 /// Parses arguments, runs the command, prints any error, returns the exit code.

@@ -1,0 +1,243 @@
+//! The Amana desktop app: Tauri commands that are one-line adapters over
+//! `amana::api`. No vault logic lives here; errors cross to the UI only as
+//! `{code, message}`.
+//!
+//! The webview is incognito (no cache, cookies or storage on disk) and may
+//! reach nothing but these commands and the native dialogs.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use amana::api::{self, ApiError, ApiResult};
+use amana::dossier::date::Date;
+use amana::{Vault, VaultStatus};
+use serde::Serialize;
+use tauri::ipc::{Channel, Response};
+use tauri::{Manager, State};
+use uuid::Uuid;
+
+/// The app's one piece of state: the vault folder, and the vault while unlocked.
+pub struct AppState {
+    dir: PathBuf,
+    vault: Mutex<Option<Vault>>,
+}
+
+fn locked() -> ApiError {
+    ApiError { code: "vault.locked".into(), message: "the vault is locked".into(), wait_seconds: None }
+}
+
+/// Runs `f` on the unlocked vault.
+fn with_vault<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Vault) -> ApiResult<T>) -> ApiResult<T> {
+    let mut guard = state.vault.lock().map_err(|_| locked())?;
+    f(guard.as_mut().ok_or_else(locked)?)
+}
+
+fn today(as_of: Option<Date>) -> Date {
+    as_of.unwrap_or_else(Date::today)
+}
+
+/// What the start screen needs.
+#[derive(Serialize)]
+pub struct AppStatus {
+    /// The vault on disk.
+    vault: VaultStatus,
+    /// Whether it is open in this app.
+    unlocked: bool,
+}
+
+#[tauri::command]
+fn app_status(state: State<'_, AppState>) -> ApiResult<AppStatus> {
+    let unlocked = state.vault.lock().map(|g| g.is_some()).unwrap_or(false);
+    Ok(AppStatus { vault: Vault::status(&state.dir)?, unlocked })
+}
+
+#[tauri::command(async)]
+fn vault_create(state: State<'_, AppState>, req: api::CreateVaultRequest) -> ApiResult<api::CreatedVault> {
+    let (vault, created) = api::create_vault(&state.dir, req)?;
+    *state.vault.lock().map_err(|_| locked())? = Some(vault);
+    Ok(created)
+}
+
+#[tauri::command(async)]
+fn vault_unlock(state: State<'_, AppState>, req: api::UnlockRequest) -> ApiResult<()> {
+    let vault = api::unlock(&state.dir, req)?;
+    *state.vault.lock().map_err(|_| locked())? = Some(vault);
+    Ok(())
+}
+
+#[tauri::command(async)]
+fn vault_unlock_remembered(state: State<'_, AppState>) -> ApiResult<()> {
+    let vault = Vault::unlock_remembered(&state.dir)?;
+    *state.vault.lock().map_err(|_| locked())? = Some(vault);
+    Ok(())
+}
+
+#[tauri::command(async)]
+fn vault_recover(state: State<'_, AppState>, req: api::RecoverRequest) -> ApiResult<()> {
+    let vault = api::recover(&state.dir, req)?;
+    *state.vault.lock().map_err(|_| locked())? = Some(vault);
+    Ok(())
+}
+
+#[tauri::command]
+fn vault_lock(state: State<'_, AppState>) -> ApiResult<()> {
+    if let Some(v) = state.vault.lock().map_err(|_| locked())?.take() {
+        v.lock();
+    }
+    Ok(())
+}
+
+#[tauri::command(async)]
+fn vault_change_passphrase(state: State<'_, AppState>, req: api::ChangePassphraseRequest) -> ApiResult<()> {
+    let dir = state.dir.clone();
+    with_vault(&state, |v| api::change_passphrase(&dir, v, req))
+}
+
+#[tauri::command(async)]
+fn vault_remember(state: State<'_, AppState>, remember: bool) -> ApiResult<()> {
+    if remember {
+        with_vault(&state, |v| Ok(v.remember_on_this_device()?))
+    } else {
+        Ok(Vault::forget_on_this_device(&state.dir)?)
+    }
+}
+
+#[tauri::command(async)]
+fn cases_list(state: State<'_, AppState>, as_of: Option<Date>) -> ApiResult<Vec<api::CaseListItem>> {
+    with_vault(&state, |v| api::list_cases(v, today(as_of)))
+}
+
+#[tauri::command(async)]
+fn case_get(state: State<'_, AppState>, id: Uuid, as_of: Option<Date>) -> ApiResult<amana::dossier::views::CaseOverview> {
+    with_vault(&state, |v| api::case_overview(v, id, today(as_of)))
+}
+
+#[tauri::command(async)]
+fn record_add(state: State<'_, AppState>, req: api::AddRecordRequest) -> ApiResult<amana::dossier::StoredRecord> {
+    with_vault(&state, |v| api::add_record(v, req))
+}
+
+#[tauri::command(async)]
+fn record_edit(state: State<'_, AppState>, req: api::EditRecordRequest) -> ApiResult<amana::dossier::StoredRecord> {
+    with_vault(&state, |v| api::edit_record(v, req))
+}
+
+#[tauri::command(async)]
+fn record_delete(state: State<'_, AppState>, id: Uuid) -> ApiResult<amana::dossier::store::Deleted> {
+    with_vault(&state, |v| api::delete_record(v, id))
+}
+
+#[tauri::command(async)]
+fn record_history(state: State<'_, AppState>, id: Uuid) -> ApiResult<Vec<amana::dossier::store::Version>> {
+    with_vault(&state, |v| api::record_history(v, id))
+}
+
+#[tauri::command(async)]
+fn search(state: State<'_, AppState>, req: api::SearchRequest) -> ApiResult<amana::search::Results> {
+    with_vault(&state, |v| api::search(v, req))
+}
+
+#[tauri::command(async)]
+fn urgent(state: State<'_, AppState>, within_days: i64, as_of: Option<Date>) -> ApiResult<Vec<amana::dossier::views::UrgentItem>> {
+    with_vault(&state, |v| api::urgent(v, today(as_of), within_days))
+}
+
+#[tauri::command(async)]
+fn timeline(state: State<'_, AppState>, case_id: Uuid) -> ApiResult<Vec<amana::dossier::views::TimelineEntry>> {
+    with_vault(&state, |v| api::timeline(v, case_id))
+}
+
+#[tauri::command(async)]
+fn audit_log(state: State<'_, AppState>, limit: usize) -> ApiResult<api::AuditView> {
+    with_vault(&state, |v| api::audit_log(v, limit))
+}
+
+/// Progress of a long operation, sent over a channel.
+#[derive(Clone, Serialize)]
+pub struct ProgressEvent {
+    done: u64,
+    total: u64,
+}
+
+#[tauri::command(async)]
+fn evidence_attach(
+    state: State<'_, AppState>,
+    req: api::AttachRequest,
+    on_progress: Channel<ProgressEvent>,
+) -> ApiResult<amana::dossier::StoredRecord> {
+    with_vault(&state, |v| api::attach(v, req, &mut |done, total| on_progress.send(ProgressEvent { done, total }).is_ok()))
+}
+
+#[tauri::command(async)]
+fn evidence_read(state: State<'_, AppState>, id: Uuid) -> ApiResult<Response> {
+    // Bytes go straight to the webview's memory (a blob URL there); no temp file.
+    with_vault(&state, |v| api::read_evidence(v, id).map(|(_, bytes)| Response::new(bytes.to_vec())))
+}
+
+#[tauri::command(async)]
+fn evidence_save_copy(state: State<'_, AppState>, id: Uuid, path: PathBuf) -> ApiResult<amana::evidence::Extracted> {
+    with_vault(&state, |v| api::save_evidence_copy(v, id, path, &mut |_, _| true))
+}
+
+#[tauri::command]
+fn countries(lang: String) -> Vec<(String, String)> {
+    amana::country::all().iter().map(|c| (c.code.to_string(), c.name(&lang).to_string())).collect()
+}
+
+/// The vault folder: `AMANA_VAULT`, else the user's data folder (as the CLI).
+fn vault_dir() -> PathBuf {
+    std::env::var_os("AMANA_VAULT").map(PathBuf::from).unwrap_or_else(amana::api::default_vault_dir)
+}
+
+/// Starts the app.
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState { dir: vault_dir(), vault: Mutex::new(None) })
+        .setup(|app| {
+            // Incognito: WebKit keeps no cache, cookies or local storage on disk.
+            tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
+                .title("Amana")
+                .inner_size(1200.0, 780.0)
+                .min_inner_size(900.0, 600.0)
+                .incognito(true)
+                .build()?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Destroyed = event {
+                let state = window.state::<AppState>();
+                let open = state.vault.lock().ok().and_then(|mut g| g.take());
+                if let Some(v) = open {
+                    v.lock();
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_status,
+            vault_create,
+            vault_unlock,
+            vault_unlock_remembered,
+            vault_recover,
+            vault_lock,
+            vault_change_passphrase,
+            vault_remember,
+            cases_list,
+            case_get,
+            record_add,
+            record_edit,
+            record_delete,
+            record_history,
+            search,
+            urgent,
+            timeline,
+            audit_log,
+            evidence_attach,
+            evidence_read,
+            evidence_save_copy,
+            countries
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running the Amana desktop app");
+}
