@@ -7,20 +7,73 @@
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use amana::api::{self, ApiError, ApiResult};
 use amana::dossier::date::Date;
 use amana::{Vault, VaultStatus};
 use serde::Serialize;
 use tauri::ipc::{Channel, Response};
-use tauri::{Manager, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 use uuid::Uuid;
 
 /// The app's one piece of state: the vault folder, and the vault while unlocked.
 pub struct AppState {
     dir: PathBuf,
     vault: Mutex<Option<Vault>>,
+    /// Set by `cancel_operation`; checked by long operations' progress callbacks.
+    cancel: AtomicBool,
+}
+
+/// Locks the vault now and tells the UI to clear every view.
+fn lock_now(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let open = state.vault.lock().ok().and_then(|mut g| g.take());
+    if let Some(v) = open {
+        v.lock();
+    }
+    let _ = app.emit("vault-locked", ());
+}
+
+/// Locks when the system goes to sleep (logind) or the screen locks (the
+/// freedesktop and GNOME screensavers), where the platform reports it over D-Bus.
+fn watch_sleep_and_screen_lock(app: AppHandle) {
+    use dbus::blocking::Connection;
+    use dbus::message::MatchRule;
+    let system = app.clone();
+    std::thread::spawn(move || {
+        let Ok(conn) = Connection::new_system() else { return };
+        let rule = MatchRule::new_signal("org.freedesktop.login1.Manager", "PrepareForSleep");
+        if conn.add_match(rule, move |(sleeping,): (bool,), _, _| {
+            if sleeping {
+                lock_now(&system);
+            }
+            true
+        }).is_err() {
+            return;
+        }
+        loop {
+            let _ = conn.process(Duration::from_secs(3600));
+        }
+    });
+    std::thread::spawn(move || {
+        let Ok(conn) = Connection::new_session() else { return };
+        for iface in ["org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"] {
+            let app = app.clone();
+            let rule = MatchRule::new_signal(iface, "ActiveChanged");
+            let _ = conn.add_match(rule, move |(active,): (bool,), _, _| {
+                if active {
+                    lock_now(&app);
+                }
+                true
+            });
+        }
+        loop {
+            let _ = conn.process(Duration::from_secs(3600));
+        }
+    });
 }
 
 fn locked() -> ApiError {
@@ -81,11 +134,14 @@ fn vault_recover(state: State<'_, AppState>, req: api::RecoverRequest) -> ApiRes
 }
 
 #[tauri::command]
-fn vault_lock(state: State<'_, AppState>) -> ApiResult<()> {
-    if let Some(v) = state.vault.lock().map_err(|_| locked())?.take() {
-        v.lock();
-    }
+fn vault_lock(app: AppHandle) -> ApiResult<()> {
+    lock_now(&app);
     Ok(())
+}
+
+#[tauri::command]
+fn cancel_operation(state: State<'_, AppState>) {
+    state.cancel.store(true, Ordering::SeqCst);
 }
 
 #[tauri::command(async)]
@@ -166,7 +222,13 @@ fn evidence_attach(
     req: api::AttachRequest,
     on_progress: Channel<ProgressEvent>,
 ) -> ApiResult<amana::dossier::StoredRecord> {
-    with_vault(&state, |v| api::attach(v, req, &mut |done, total| on_progress.send(ProgressEvent { done, total }).is_ok()))
+    state.cancel.store(false, Ordering::SeqCst);
+    let cancel = &state.cancel;
+    with_vault(&state, |v| {
+        api::attach(v, req, &mut |done, total| {
+            on_progress.send(ProgressEvent { done, total }).is_ok() && !cancel.load(Ordering::SeqCst)
+        })
+    })
 }
 
 #[tauri::command(async)]
@@ -177,7 +239,9 @@ fn evidence_read(state: State<'_, AppState>, id: Uuid) -> ApiResult<Response> {
 
 #[tauri::command(async)]
 fn evidence_save_copy(state: State<'_, AppState>, id: Uuid, path: PathBuf) -> ApiResult<amana::evidence::Extracted> {
-    with_vault(&state, |v| api::save_evidence_copy(v, id, path, &mut |_, _| true))
+    state.cancel.store(false, Ordering::SeqCst);
+    let cancel = &state.cancel;
+    with_vault(&state, |v| api::save_evidence_copy(v, id, path, &mut |_, _| !cancel.load(Ordering::SeqCst)))
 }
 
 #[tauri::command]
@@ -194,7 +258,7 @@ fn vault_dir() -> PathBuf {
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState { dir: vault_dir(), vault: Mutex::new(None) })
+        .manage(AppState { dir: vault_dir(), vault: Mutex::new(None), cancel: AtomicBool::new(false) })
         .setup(|app| {
             // Incognito: WebKit keeps no cache, cookies or local storage on disk.
             tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
@@ -203,15 +267,12 @@ pub fn run() {
                 .min_inner_size(900.0, 600.0)
                 .incognito(true)
                 .build()?;
+            watch_sleep_and_screen_lock(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::Destroyed = event {
-                let state = window.state::<AppState>();
-                let open = state.vault.lock().ok().and_then(|mut g| g.take());
-                if let Some(v) = open {
-                    v.lock();
-                }
+                lock_now(window.app_handle());
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -221,6 +282,7 @@ pub fn run() {
             vault_unlock_remembered,
             vault_recover,
             vault_lock,
+            cancel_operation,
             vault_change_passphrase,
             vault_remember,
             cases_list,
