@@ -513,6 +513,64 @@ impl Vault {
     }
 }
 
+/// What a panic erase did.
+#[derive(Debug, Serialize)]
+pub struct Erased {
+    /// Files overwritten and removed.
+    pub destroyed: Vec<PathBuf>,
+    /// Whether a keyring entry was removed too.
+    pub keyring_entry_removed: bool,
+    /// How long it took, in milliseconds.
+    pub millis: u128,
+}
+
+/// Panic erase: overwrites the key file (every wrap of the vault key) with
+/// random bytes, syncs, and removes it, with any temporary copy beside it and
+/// this device's keyring entry, so the vault can never be opened again, by
+/// anyone, with any passphrase or recovery key. Needs no passphrase, on purpose.
+///
+/// It does not help against a copy of the key file made earlier (a disk image,
+/// a backup), and on flash storage the old blocks may survive below the file
+/// system; docs/SECURITY.md says so.
+pub fn panic_erase(dir: &Path) -> Result<Erased, VaultError> {
+    let started = std::time::Instant::now();
+    let paths = VaultPaths::new(dir);
+    let key_file = read_key_file(&paths).ok();
+    let mut targets = vec![paths.key_file()];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".vault.key.") && name.ends_with(".tmp") {
+                targets.push(e.path());
+            }
+        }
+    }
+    if !paths.key_file().exists() {
+        return Err(VaultError::NotFound(dir.to_path_buf()));
+    }
+    let mut destroyed = Vec::new();
+    for t in targets {
+        let Ok(meta) = std::fs::metadata(&t) else { continue };
+        let mut noise = vec![0u8; meta.len().max(512) as usize];
+        rand::rngs::OsRng.fill_bytes(&mut noise);
+        let overwrite = std::fs::OpenOptions::new().write(true).open(&t).and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(&noise)?;
+            f.sync_all()
+        });
+        overwrite.map_err(VaultError::io("overwrite the key file"))?;
+        std::fs::remove_file(&t).map_err(VaultError::io("remove the key file"))?;
+        destroyed.push(t);
+    }
+    let _ = fsx::sync_dir(dir);
+    let keyring_entry_removed = match (&key_file, paths.remembered_marker().exists()) {
+        (Some(kf), true) => keyring_cache::remove(&kf.vault_id).is_ok(),
+        _ => false,
+    };
+    let _ = std::fs::remove_file(paths.remembered_marker());
+    Ok(Erased { destroyed, keyring_entry_removed, millis: started.elapsed().as_millis() })
+}
+
 fn wait_for_throttle(throttle: &Throttle) -> Result<(), VaultError> {
     let wait = throttle.wait(SystemTime::now());
     if wait > Duration::ZERO {

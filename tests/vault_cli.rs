@@ -293,3 +293,38 @@ fn no_secret_or_canary_reaches_the_disk_in_plaintext() {
         vault.conn().query_row("SELECT value FROM vault_meta WHERE key='display_name'", [], |r| r.get(0)).unwrap();
     assert_eq!(back, canary);
 }
+
+#[test]
+fn panic_erase_needs_two_confirmations_then_the_vault_never_opens_again() {
+    let v = TestVault::empty();
+    let out = v
+        .cmd(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "1", "--json"])
+        .env("AMANA_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    let rk =
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["recovery_key"].as_str().unwrap().to_string();
+    let key_bytes = std::fs::read(v.dir.join("vault.key")).unwrap();
+
+    for args in [vec!["erase"], vec!["erase", "--yes"], vec!["erase", "--yes", "--confirm", "yes"]] {
+        let err = assert_failure(&v.cmd(&args).output().unwrap());
+        assert!(err.contains("destroy my vault"), "{err}");
+        assert_eq!(std::fs::read(v.dir.join("vault.key")).unwrap(), key_bytes, "{args:?} must change nothing");
+    }
+    // No passphrase is needed: under coercion there may be no time to type one.
+    let out = v.cmd(&["erase", "--yes", "--confirm", "destroy my vault", "--json"]).output().unwrap();
+    assert_success(&out);
+    let erased: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(erased["millis"].as_u64().unwrap() < 2000, "{erased}");
+    assert!(!v.dir.join("vault.key").exists());
+    assert!(assert_failure(&v.run(&["check"])).contains("no vault"));
+    // The recovery key cannot bring it back either, and no copy of the old key file remains.
+    let err = assert_failure(&v.run_with_env(
+        &["recover"],
+        &[("AMANA_RECOVERY_KEY", &rk), ("AMANA_NEW_PASSPHRASE", "another long passphrase")],
+    ));
+    assert!(err.contains("no vault"), "{err}");
+    for (p, bytes) in all_files(v.tmp.path()) {
+        assert!(!contains(&bytes, &key_bytes[26..58]), "a copy of the key check survives in {}", p.display());
+    }
+}

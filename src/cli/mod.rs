@@ -48,6 +48,15 @@ enum Command {
     Remember,
     /// Remove the vault key from this device's keyring.
     Forget,
+    /// PANIC ERASE: destroy the vault's keys so it can never be opened again. Irreversible.
+    Erase {
+        /// First confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Second confirmation: must be exactly "destroy my vault".
+        #[arg(long, value_name = "TEXT")]
+        confirm: Option<String>,
+    },
     /// Cases (dossiers): one subject each.
     #[command(subcommand)]
     Case(RecordCmd),
@@ -197,6 +206,7 @@ pub fn run() -> i32 {
         Command::Recover(args) => vault_cmds::recover(&ctx, args),
         Command::Remember => vault_cmds::remember(&ctx),
         Command::Forget => vault_cmds::forget(&ctx),
+        Command::Erase { yes, confirm } => vault_cmds::erase(&ctx, yes, confirm),
         Command::Case(cmd) => record_cmds::record(&ctx, Kind::Case, cmd),
         Command::Situation(cmd) => record_cmds::record(&ctx, Kind::Situation, cmd),
         Command::Incident(cmd) => record_cmds::record(&ctx, Kind::Incident, cmd),

@@ -228,3 +228,22 @@ pub fn forget(ctx: &Ctx) -> CliResult {
     });
     Ok(())
 }
+
+pub fn erase(ctx: &Ctx, yes: bool, confirm: Option<String>) -> CliResult {
+    const PHRASE: &str = "destroy my vault";
+    if !yes || confirm.as_deref() != Some(PHRASE) {
+        return Err(CliError::new(
+            "cli.confirmation_needed",
+            format!("panic erase destroys the vault's keys for ever: nothing in it can be opened again, by anyone. To confirm, add --yes --confirm \"{PHRASE}\""),
+        ));
+    }
+    let erased = amana::vault::panic_erase(&ctx.vault_dir)?;
+    ctx.emit(&erased, || {
+        format!(
+            "The vault's keys were destroyed in {} ms. The vault in {} can never be opened again.",
+            erased.millis,
+            ctx.vault_dir.display()
+        )
+    });
+    Ok(())
+}
