@@ -105,7 +105,9 @@ pub struct RecoverRequest {
 
 /// The vault folder used when none is given: the user's data folder.
 pub fn default_vault_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "amana").map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from("amana-vault"))
+    directories::ProjectDirs::from("", "", "amana")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("amana-vault"))
 }
 
 /// Creates a vault with Argon2id calibrated to about one second here.
@@ -333,7 +335,12 @@ pub struct AttachRequest {
 pub fn attach(vault: &mut Vault, req: AttachRequest, progress: evidence::Progress<'_>) -> ApiResult<StoredRecord> {
     Ok(evidence::attach(
         vault,
-        Attachment { attached_to: req.attached_to, path: &req.path, acquisition: req.acquisition, description: req.description },
+        Attachment {
+            attached_to: req.attached_to,
+            path: &req.path,
+            acquisition: req.acquisition,
+            description: req.description,
+        },
         progress,
     )?)
 }
@@ -347,6 +354,11 @@ pub fn read_evidence(vault: &Vault, id: Uuid) -> ApiResult<(crate::dossier::Evid
 }
 
 /// Writes a plaintext copy where the user chose in the save dialog.
-pub fn save_evidence_copy(vault: &mut Vault, id: Uuid, out: PathBuf, progress: evidence::Progress<'_>) -> ApiResult<evidence::Extracted> {
+pub fn save_evidence_copy(
+    vault: &mut Vault,
+    id: Uuid,
+    out: PathBuf,
+    progress: evidence::Progress<'_>,
+) -> ApiResult<evidence::Extracted> {
     Ok(evidence::extract(vault, id, &out, progress)?)
 }

@@ -37,8 +37,13 @@ const NETWORK_CRATES: &[&str] = &[
 
 /// The desktop platforms Amana ships to. (Tauri's mobile targets pull in an
 /// HTTP client; Amana has no mobile build.)
-const DESKTOP_TARGETS: &[&str] =
-    &["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "x86_64-pc-windows-msvc", "x86_64-apple-darwin", "aarch64-apple-darwin"];
+const DESKTOP_TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-pc-windows-msvc",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+];
 
 fn tree(args: &[&str]) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -72,7 +77,10 @@ fn nothing_in_the_workspace_pulls_in_a_network_crate() {
         let deps = tree(&["--workspace", "--target", target]);
         assert!(deps.iter().any(|d| d == "tauri"), "sanity: the desktop app is in the workspace");
         for d in &deps {
-            assert!(!NETWORK_CRATES.contains(&d.as_str()), "the workspace depends on the network crate {d} on {target}");
+            assert!(
+                !NETWORK_CRATES.contains(&d.as_str()),
+                "the workspace depends on the network crate {d} on {target}"
+            );
         }
     }
 }

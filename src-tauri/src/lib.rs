@@ -46,12 +46,15 @@ fn watch_sleep_and_screen_lock(app: AppHandle) {
     std::thread::spawn(move || {
         let Ok(conn) = Connection::new_system() else { return };
         let rule = MatchRule::new_signal("org.freedesktop.login1.Manager", "PrepareForSleep");
-        if conn.add_match(rule, move |(sleeping,): (bool,), _, _| {
-            if sleeping {
-                lock_now(&system);
-            }
-            true
-        }).is_err() {
+        if conn
+            .add_match(rule, move |(sleeping,): (bool,), _, _| {
+                if sleeping {
+                    lock_now(&system);
+                }
+                true
+            })
+            .is_err()
+        {
             return;
         }
         loop {
@@ -165,7 +168,11 @@ fn cases_list(state: State<'_, AppState>, as_of: Option<Date>) -> ApiResult<Vec<
 }
 
 #[tauri::command(async)]
-fn case_get(state: State<'_, AppState>, id: Uuid, as_of: Option<Date>) -> ApiResult<amana::dossier::views::CaseOverview> {
+fn case_get(
+    state: State<'_, AppState>,
+    id: Uuid,
+    as_of: Option<Date>,
+) -> ApiResult<amana::dossier::views::CaseOverview> {
     with_vault(&state, |v| api::case_overview(v, id, today(as_of)))
 }
 
@@ -195,7 +202,11 @@ fn search(state: State<'_, AppState>, req: api::SearchRequest) -> ApiResult<aman
 }
 
 #[tauri::command(async)]
-fn urgent(state: State<'_, AppState>, within_days: i64, as_of: Option<Date>) -> ApiResult<Vec<amana::dossier::views::UrgentItem>> {
+fn urgent(
+    state: State<'_, AppState>,
+    within_days: i64,
+    as_of: Option<Date>,
+) -> ApiResult<Vec<amana::dossier::views::UrgentItem>> {
     with_vault(&state, |v| api::urgent(v, today(as_of), within_days))
 }
 
