@@ -32,6 +32,7 @@ test: setup ui
 	$(CARGO) build --locked --features fault-injection --all-targets
 	$(CARGO) nextest run --locked --features fault-injection --no-fail-fast
 	$(CARGO) test --locked --doc
+	$(MAKE) fuzz-smoke
 
 # The desktop app, serving the built UI from the binary (no dev server, no network).
 run: setup ui
@@ -52,3 +53,30 @@ fmt:
 
 lint:
 	$(CARGO) clippy --all-targets --features fault-injection -- -D warnings
+
+# The bundle reader's fuzz targets (fuzz/, cargo-fuzz), FUZZ_SECONDS each,
+# starting from the seeds in fuzz/seeds/. cargo-fuzz needs nightly-only flags
+# (-Zsanitizer=address): RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+# Its own target folder, so the instrumented build never mixes with the normal one.
+FUZZ_TARGET_DIR ?= $(HOME)/.cache/amana-fuzz-target
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := bundle_reader manifest
+
+.PHONY: fuzz-smoke
+fuzz-smoke:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  CARGO_TARGET_DIR=$(FUZZ_TARGET_DIR) RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1; \
+	done
+
+# The real desktop app driven through WebDriver under Xvfb (tests/e2e/run.mjs):
+# a researcher's session, screenshots into docs/screenshots/, then a leak scan.
+.PHONY: e2e
+e2e: setup ui
+	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
+	$(CARGO) build --locked -p amana-desktop --features custom-protocol
+	$(CARGO) build --locked --bin amana
+	node tests/e2e/run.mjs $(CARGO_TARGET_DIR)/debug/amana-desktop $(CARGO_TARGET_DIR)/debug/amana

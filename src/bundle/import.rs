@@ -95,10 +95,20 @@ fn plan(vault: &Vault, m: &Manifest) -> Result<Vec<(Outcome, Option<StoredRecord
                 br.id
             )));
         }
+        if let (Record::Evidence(i), Record::Evidence(l)) = (&incoming, &local.record) {
+            if (i.attached_to, &i.file_name, &i.media_type, i.size, &i.sha256)
+                != (l.attached_to, &l.file_name, &l.media_type, l.size, &l.sha256)
+            {
+                return Err(BundleError::Refused(format!(
+                    "the evidence {} here is another file than in the bundle (a file never changes under its id)",
+                    br.id
+                )));
+            }
+        }
         let incoming = keep_withheld(m, br.id, incoming, &local.record);
         let outcome = if incoming == local.record {
             Outcome::Unchanged
-        } else if br.updated_at > local.updated_at {
+        } else if br.updated_at > local_time(vault, &local)? {
             Outcome::Updated
         } else {
             Outcome::Conflict
@@ -106,6 +116,24 @@ fn plan(vault: &Vault, m: &Manifest) -> Result<Vec<(Outcome, Option<StoredRecord
         out.push((outcome, Some(local), incoming));
     }
     Ok(out)
+}
+
+/// In `origin`: the sender's `updated_at` of the version imported.
+const SENDER_UPDATED_AT: &str = "sender_updated_at";
+
+/// The time an incoming version is compared with. A record that is still
+/// exactly what an import wrote (not edited here since) is as recent as the
+/// sender's version it came from: the local clock at the import says nothing
+/// about that, and comparing with it would turn the sender's next update into
+/// a conflict whenever the import happened after the sender's next edit.
+fn local_time(vault: &Vault, local: &StoredRecord) -> Result<String, BundleError> {
+    let Some(sent) = local.origin.as_ref().and_then(|o| o.get(SENDER_UPDATED_AT)).and_then(|t| t.as_str()) else {
+        return Ok(local.updated_at.clone());
+    };
+    // A local edit keeps the origin, so the version the import wrote is the
+    // first one with this origin; a later version is a local edit.
+    let first = store::history(vault.conn(), local.id)?.into_iter().find(|v| v.origin == local.origin);
+    Ok(if first.is_some_and(|v| v.version == local.version) { sent.to_string() } else { local.updated_at.clone() })
 }
 
 /// Puts back local values of fields the bundle withheld.
@@ -236,6 +264,8 @@ pub fn import(
         for i in order {
             let br = &manifest.records[i];
             let (outcome, local, incoming) = &planned[i];
+            let mut origin = origin.clone();
+            origin[SENDER_UPDATED_AT] = serde_json::Value::String(br.updated_at.clone());
             match outcome {
                 Outcome::Added if manifest.kind == BundleKind::Backup => {
                     let history: Vec<(u32, String, serde_json::Value)> =
@@ -246,21 +276,21 @@ pub fn import(
                         version: br.version,
                         created_at: br.created_at.clone(),
                         updated_at: br.updated_at.clone(),
-                        origin: Some(origin.clone()),
+                        origin: Some(origin),
                         record: incoming.clone(),
                     };
                     store::add_restored(&tx, restored, &history)?;
                 }
                 Outcome::Added => {
                     let case = (br.kind != Kind::Case).then_some(br.case_id);
-                    store::add(&tx, case, Some(br.id), incoming.clone(), Some(origin.clone()))?;
+                    store::add(&tx, case, Some(br.id), incoming.clone(), Some(origin))?;
                 }
                 Outcome::Updated => {
                     store::replace(
                         &tx,
                         local.clone().expect("updates have a local record"),
                         incoming.clone(),
-                        Some(origin.clone()),
+                        Some(origin),
                     )?;
                 }
                 Outcome::Unchanged | Outcome::Conflict => {}

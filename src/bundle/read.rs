@@ -189,16 +189,34 @@ pub fn read(
         _ => BundleError::Damaged,
     })?;
 
-    let mut archive = tar::Archive::new(stream);
-    let result = (|| {
+    match read_tar(stream, on_file) {
+        Err(_) if cancelled.get() => Err(BundleError::Cancelled),
+        other => other,
+    }
+}
+
+/// Reads and checks a decrypted bundle: the tar stream inside the age layer.
+/// This is everything [`read`] does after decryption: the entries' types,
+/// paths, order and sizes, the manifest and its signature, every file's
+/// digest, and that nothing but zero padding follows the archive. Each
+/// evidence file is passed to `on_file` as a stream, as in [`read`]. The
+/// reader is read to its end (for an age stream, that authenticates its
+/// final chunk). Writes nothing; exposed for other readers and fuzzing.
+pub fn read_tar(
+    reader: impl Read,
+    on_file: &mut dyn FnMut(&FileEntry, &mut dyn Read) -> Result<(), BundleError>,
+) -> Result<Verified, BundleError> {
+    let budget = HeaderBudget { left: std::cell::Cell::new(None), exceeded: std::cell::Cell::new(false) };
+    let mut archive = tar::Archive::new(Budgeted { inner: reader, budget: &budget });
+    let manifest = (|| {
         let mut entries = archive.entries().map_err(|_| BundleError::Damaged)?;
         let mut next = |expected: &str,
                         max: Option<u64>,
                         declared: Option<u64>|
          -> Result<(tar::Entry<'_, _>, u64), BundleError> {
-            let entry = match entries.next() {
+            let entry = match next_entry(&mut entries, &budget) {
                 None => return Err(BundleError::Hostile(format!("\"{expected}\" is missing: the bundle ends early"))),
-                Some(Err(_)) => return Err(BundleError::Damaged),
+                Some(Err(e)) => return Err(e),
                 Some(Ok(e)) => e,
             };
             let size = check_entry(&entry, expected, max, declared)?;
@@ -227,7 +245,7 @@ pub fn read(
                 return Err(BundleError::FileAltered(f.path.clone()));
             }
         }
-        match entries.next() {
+        match next_entry(&mut entries, &budget) {
             None => {}
             Some(Ok(extra)) => {
                 return Err(BundleError::Hostile(format!(
@@ -235,15 +253,11 @@ pub fn read(
                     path_of(&extra)
                 )))
             }
-            Some(Err(_)) => return Err(BundleError::Damaged),
+            Some(Err(e)) => return Err(e),
         }
         Ok(manifest)
-    })();
-    let manifest = match result {
-        Err(_) if cancelled.get() => return Err(BundleError::Cancelled),
-        other => other?,
-    };
-    // Read the age stream to its end: only then is its final chunk
+    })()?;
+    // Read the stream to its end: for age, only then is its final chunk
     // authenticated, which is what proves the bundle was not cut short.
     let mut rest = archive.into_inner();
     let mut buf = vec![0u8; CHUNK];
@@ -252,11 +266,61 @@ pub fn read(
             Ok(0) => break,
             Ok(n) if buf[..n].iter().all(|b| *b == 0) => {}
             Ok(_) => return Err(BundleError::Hostile("data after the end of the archive".into())),
-            Err(_) if cancelled.get() => return Err(BundleError::Cancelled),
             Err(_) => return Err(BundleError::Damaged),
         }
     }
     Ok(Verified { manifest })
+}
+
+/// Most bytes the tar reader may take from the stream to find the next entry:
+/// the rest of the previous entry's padding, headers, and extended headers
+/// (pax, GNU long names), which the `tar` crate reads whole into memory
+/// before it returns the entry they describe. Without a bound, a bundle of
+/// N bytes could make the reader allocate N bytes before anything is checked.
+pub const MAX_HEADER_BYTES: u64 = 1 << 20;
+
+/// The next entry of `entries`, its headers read under the budget.
+fn next_entry<'a, R: Read>(
+    entries: &mut tar::Entries<'a, R>,
+    budget: &HeaderBudget,
+) -> Option<Result<tar::Entry<'a, R>, BundleError>> {
+    budget.left.set(Some(MAX_HEADER_BYTES));
+    let entry = entries.next();
+    budget.left.set(None);
+    match entry {
+        Some(Err(_)) if budget.exceeded.get() => {
+            Some(Err(BundleError::Hostile(format!("extended tar headers over {} KiB", MAX_HEADER_BYTES >> 10))))
+        }
+        Some(Err(_)) => Some(Err(BundleError::Damaged)),
+        Some(Ok(e)) => Some(Ok(e)),
+        None => None,
+    }
+}
+
+/// How much of [`MAX_HEADER_BYTES`] is left (`None`: no limit, while an
+/// entry's own data is read) and whether it ran out.
+struct HeaderBudget {
+    left: std::cell::Cell<Option<u64>>,
+    exceeded: std::cell::Cell<bool>,
+}
+
+struct Budgeted<'a, R> {
+    inner: R,
+    budget: &'a HeaderBudget,
+}
+
+impl<R: Read> Read for Budgeted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(left) = self.budget.left.get() else { return self.inner.read(buf) };
+        if left == 0 && !buf.is_empty() {
+            self.budget.exceeded.set(true);
+            return Err(io::Error::other("tar headers over the limit"));
+        }
+        let max = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.budget.left.set(Some(left - n as u64));
+        Ok(n)
+    }
 }
 
 struct Hashing<R> {
