@@ -28,11 +28,13 @@ setup: .setup-stamp-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 
 # Every test: unit, integration (with crash points compiled in), doc tests.
 test: setup ui
+	cd ui && npm run typecheck && npm test
 	$(CARGO) fetch --locked
 	$(CARGO) build --locked --features fault-injection --all-targets
 	$(CARGO) nextest run --locked --features fault-injection --no-fail-fast
 	$(CARGO) test --locked --doc
 	$(MAKE) fuzz-smoke
+	$(MAKE) e2e
 
 # The desktop app, serving the built UI from the binary (no dev server, no network).
 run: setup ui

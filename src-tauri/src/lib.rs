@@ -272,11 +272,20 @@ pub fn run() {
         .manage(AppState { dir: vault_dir(), vault: Mutex::new(None), cancel: AtomicBool::new(false) })
         .setup(|app| {
             // Incognito: WebKit keeps no cache, cookies or local storage on disk.
+            // WebKit's automation (tauri-driver, for the e2e tests) cannot attach
+            // to an ephemeral context, so under automation the webview keeps a
+            // normal data folder: the stricter case for the e2e leak scan, which
+            // checks that folder too.
+            let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
             tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
                 .title("Amana")
                 .inner_size(1200.0, 780.0)
                 .min_inner_size(900.0, 600.0)
-                .incognito(true)
+                .incognito(!automated)
+                // Never let the webview write a download (e.g. a viewer's "save"
+                // button on decrypted evidence): plaintext reaches the disk only
+                // through "save a plaintext copy", where the user chooses.
+                .on_download(|_, _| false)
                 .build()?;
             watch_sleep_and_screen_lock(app.handle().clone());
             Ok(())

@@ -1,0 +1,228 @@
+// End-to-end test of the real Amana desktop app: built binary, Xvfb,
+// tauri-driver + WebKitWebDriver. A field researcher's session: create a
+// vault, add a case with an Arabic testimony and a file, view the file, find
+// the case by a name variant, see it in the urgent view, lock by idle timeout,
+// unlock, switch language. Screenshots go to docs/screenshots/. Afterwards no
+// canary from the session may appear in any file outside the vault's
+// encrypted files (HOME, TMPDIR, the webview's data and cache dirs).
+//
+// Usage: node tests/e2e/run.mjs <app binary> <amana CLI binary>
+
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Session, sleep } from './webdriver.mjs';
+
+const [app, cli] = process.argv.slice(2);
+if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const shots = path.join(repo, 'docs/screenshots');
+fs.mkdirSync(shots, { recursive: true });
+
+const PASS = 'a long passphrase for the e2e test';
+const CANARY_LATIN = 'CANARY-e2e-7Q4Z';
+const CANARY_ARABIC = 'شاهدكناري';
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'amana-e2e-'));
+const dirs = { vault: path.join(root, 'vault'), home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
+for (const d of [dirs.home, dirs.tmp]) fs.mkdirSync(d, { recursive: true });
+const env = {
+  ...process.env,
+  AMANA_VAULT: dirs.vault,
+  HOME: dirs.home,
+  TMPDIR: dirs.tmp,
+  XDG_DATA_HOME: path.join(dirs.home, '.local/share'),
+  XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
+  XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
+  // No session bus: nothing may need one, and nothing may be remembered.
+  DBUS_SESSION_BUS_ADDRESS: 'disabled:',
+};
+
+const children = [];
+function start(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  child.stdout.on('data', (d) => process.env.E2E_VERBOSE && process.stdout.write(`[${cmd}] ${d}`));
+  child.stderr.on('data', (d) => process.env.E2E_VERBOSE && process.stderr.write(`[${cmd}] ${d}`));
+  children.push(child);
+  return child;
+}
+function cleanup() {
+  for (const c of children.reverse()) c.kill('SIGTERM');
+}
+process.on('exit', cleanup);
+
+function amana(args, input) {
+  return execFileSync(cli, [...args, '--json'], { env: { ...env, AMANA_PASSPHRASE: PASS }, input, encoding: 'utf8' });
+}
+
+let passed = 0;
+let failed = 0;
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`PASS ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+    throw new Error(`step failed: ${name}`);
+  }
+}
+const assert = (cond, msg) => {
+  if (!cond) throw new Error(msg);
+};
+
+async function shot(s, name) {
+  await sleep(800); // WebKit repaints late
+  fs.writeFileSync(path.join(shots, `${name}.png`), await s.screenshot());
+}
+
+async function main() {
+  if (!process.env.DISPLAY) {
+    env.DISPLAY = ':97';
+    start('Xvfb', [':97', '-screen', '0', '1280x800x24', '-nolisten', 'tcp']);
+    await sleep(800);
+  }
+  start('tauri-driver', ['--port', '4444', '--native-port', '4445']);
+  await sleep(1000);
+  const s = await Session.start('http://127.0.0.1:4444', app);
+  try {
+    await step('create a vault and confirm the recovery key', async () => {
+      await s.type('create-passphrase', PASS);
+      await s.type('create-confirm', PASS);
+      await shot(s, 'en-create-vault');
+      await s.click('create-submit');
+      const key = await s.text('recovery-key');
+      assert(/AMANA(-[0-9A-Z]{4}){9}/.test(key.replace(/\s+/g, '-').replace(/--+/g, '-')) || key.includes('AMANA'), `recovery key shown: ${key}`);
+      await shot(s, 'en-recovery-key');
+      await s.click('recovery-stored');
+      await s.click('recovery-continue');
+      await s.find('new-case');
+    });
+
+    let caseId;
+    await step('add a case with an Arabic testimony', async () => {
+      await s.click('new-case');
+      await s.type('case-form-name', 'Mohamed al-Kayali');
+      await s.click('case-form-submit');
+      await s.waitFor(async () => (await s.findAll('case-row')).length === 1, 'the new case in the list');
+      const cases = JSON.parse(amana(['case', 'list']));
+      assert(cases.length === 1, 'the case is in the vault');
+      caseId = cases[0].id;
+      await s.click('case-open');
+      await s.click('add-testimony');
+      await s.type('testimony-text', `اعتُقِلَ في المطارِ فجرًا ${CANARY_ARABIC} ${CANARY_LATIN}`);
+      await s.select('testimony-language', 'ar');
+      await s.click('testimony-submit');
+      await s.waitFor(async () => JSON.parse(amana(['testimony', 'list', '--case', caseId])).length === 1, 'the testimony saved');
+    });
+
+    await step('attach a file and view it inside the app', async () => {
+      // The native file dialog cannot be driven by WebDriver: the file is
+      // attached through the CLI on the same vault, then viewed in the app.
+      const f = path.join(dirs.tmp, 'note.txt');
+      fs.writeFileSync(f, `statement ${CANARY_LATIN}\n`);
+      amana(['attach', caseId, f, '--by', 'e2e']);
+      fs.rmSync(f);
+      await s.click('nav-cases');
+      await s.click('case-open');
+      await s.click('evidence-view');
+      await s.find('viewer-verified');
+      await s.waitFor(async () => (await s.script(`return document.querySelector('[data-testid="viewer-dialog"]').innerText.includes(arguments[0])`, [CANARY_LATIN])), 'the file shown in the viewer');
+      await shot(s, 'en-evidence-viewer');
+      await s.click('dialog-close');
+      await s.waitFor(async () => !(await s.script(`return !!document.querySelector('[data-testid="viewer-dialog"]')`)), 'the viewer closed');
+      await shot(s, 'en-case');
+    });
+
+    await step('find the case by a name variant', async () => {
+      await s.click('nav-search');
+      await s.type('search-input', 'Muhammad Kayyali');
+      await s.click('search-submit');
+      await s.waitFor(async () => (await s.findAll('search-result')).length >= 1, 'a search result');
+      await shot(s, 'en-search');
+    });
+
+    await step('see it in the urgent view', async () => {
+      amana(['situation', 'add', '--case', caseId], JSON.stringify({ date: '2026-10-01', situation: 'detained_pending_extradition', place: { country: 'TR', locality: 'Istanbul' } }));
+      await s.click('nav-urgent');
+      await s.waitFor(async () => (await s.findAll('urgent-item')).length >= 1, 'an urgent item');
+      await shot(s, 'en-urgent');
+    });
+
+    await step('lock by idle timeout, then unlock', async () => {
+      await s.click('nav-settings');
+      await s.type('autolock-minutes', '1');
+      await s.script(`document.querySelector('[data-testid="autolock-minutes"]').dispatchEvent(new Event('change', { bubbles: true }))`);
+      const started = Date.now();
+      await s.waitFor(async () => (await s.script(`return !!document.querySelector('[data-testid="unlock-passphrase"]')`)), 'the idle lock', 90000);
+      assert(Date.now() - started >= 55000, 'locked only after the idle time');
+      const html = await s.script('return document.body.innerText');
+      assert(!html.includes(CANARY_LATIN) && !html.includes('Kayali'), 'nothing of the vault is shown once locked');
+      await shot(s, 'en-unlock');
+      await s.type('unlock-passphrase', PASS);
+      await s.click('unlock-submit');
+      await s.find('nav-cases');
+    });
+
+    await step('switch to Arabic: right-to-left everywhere', async () => {
+      await s.click('nav-settings');
+      await s.select('language-select', 'ar');
+      await s.waitFor(async () => (await s.script('return document.documentElement.dir')) === 'rtl', 'dir=rtl');
+      await s.click('nav-cases');
+      await shot(s, 'ar-cases');
+      await s.click('case-open');
+      await shot(s, 'ar-case');
+      await s.click('nav-urgent');
+      await shot(s, 'ar-urgent');
+      await s.click('nav-search');
+      await s.type('search-input', 'اعتقل');
+      await s.click('search-submit');
+      await s.waitFor(async () => (await s.findAll('search-result')).length >= 1, 'an Arabic search result');
+      await shot(s, 'ar-search');
+      await s.click('lock-button');
+      await s.find('unlock-passphrase');
+      await shot(s, 'ar-unlock');
+    });
+  } finally {
+    await s.end();
+    await sleep(500);
+    cleanup();
+  }
+
+  await step('no canary outside the vault (HOME, TMPDIR, webview data and cache)', async () => {
+    const vaultCipher = (p) => p === path.join(dirs.vault, 'vault.db') || p === path.join(dirs.vault, 'vault.key') || p.startsWith(path.join(dirs.vault, 'vault.db-')) || (p.startsWith(path.join(dirs.vault, 'files')) && p.endsWith('.age'));
+    const hits = [];
+    let scanned = 0;
+    const walk = (d) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.isFile() && !vaultCipher(p)) {
+          scanned++;
+          const b = fs.readFileSync(p);
+          for (const c of [CANARY_LATIN, CANARY_ARABIC]) if (b.includes(Buffer.from(c))) hits.push(`${c} in ${p}`);
+        }
+      }
+    };
+    walk(root);
+    assert(hits.length === 0, `canaries found: ${hits.join(', ')}`);
+    console.log(`  scanned ${scanned} files outside the vault's encrypted files`);
+  });
+}
+
+main()
+  .catch((e) => {
+    // A step's failure was already counted; anything else (the driver, the
+    // app not starting) is a failure of its own, never a silent pass.
+    if (!String(e?.message ?? e).startsWith('step failed')) {
+      failed++;
+      console.log(`FAIL setup: ${e?.stack || e}`);
+    }
+  })
+  .finally(() => {
+    console.log(`${passed} passed, ${failed} failed`);
+    fs.rmSync(root, { recursive: true, force: true });
+    process.exit(failed ? 1 : 0);
+  });

@@ -1,0 +1,181 @@
+// The app: start screen, unlocking, the main layout and its router, locking
+// (manual, idle, panic) and language switching.
+
+import { api, toApiError, type ApiError } from "./api";
+import { detectLang, lang, onLangChange, setLang } from "./i18n";
+import { IdleTimer, PanicDetector } from "./lib/idle";
+import { wipeSession } from "./lib/session";
+import { loadCountries } from "./lib/format";
+import type { AppStatus } from "./model";
+
+export type Route =
+  | { name: "cases" }
+  | { name: "case"; id: string; tab?: string }
+  | { name: "urgent" }
+  | { name: "search"; query?: string; offset?: number }
+  | { name: "audit" }
+  | { name: "settings" };
+
+export type LockReason = "manual" | "idle" | "panic" | "backend";
+
+export interface LockNotice {
+  reason: LockReason;
+  discardedUnsaved: boolean;
+}
+
+/** Settings live in memory only: nothing about the user is written by the UI. */
+export const settings = { autoLockMinutes: 5 };
+
+type Screen = "none" | "create" | "recovery" | "unlock" | "recover" | "main";
+
+export const app = {
+  screen: "none" as Screen,
+  route: { name: "cases" } as Route,
+  unlocked: false,
+  renderSeq: 0,
+};
+
+const idle = new IdleTimer(settings.autoLockMinutes, () => void lock("idle"));
+const panic = new PanicDetector(() => {
+  if (app.screen !== "none") void lock("panic");
+});
+
+export function appRoot(): HTMLElement {
+  return document.getElementById("app")!;
+}
+
+// Views register themselves here to avoid import cycles.
+export const screens: {
+  create?: (status: AppStatus) => void;
+  unlock?: (status: AppStatus, notice?: LockNotice) => void;
+  fatal?: (e: ApiError) => void;
+  shell?: () => void;
+  route?: (r: Route) => void;
+} = {};
+
+export function setScreen(s: Screen): void {
+  app.screen = s;
+  document.body.dataset.screen = s;
+}
+
+export async function showStart(notice?: LockNotice): Promise<void> {
+  let status: AppStatus;
+  try {
+    status = await api.appStatus();
+  } catch (e) {
+    screens.fatal?.(toApiError(e));
+    return;
+  }
+  if (status.unlocked) {
+    await enterMain();
+  } else if (!status.vault.exists) {
+    screens.create?.(status);
+  } else {
+    screens.unlock?.(status, notice);
+  }
+}
+
+/** After unlocking or creating: start the idle timer and show the cases. */
+export async function enterMain(): Promise<void> {
+  app.unlocked = true;
+  try {
+    await loadCountries(lang());
+  } catch {
+    /* names fall back to codes */
+  }
+  idle.setMinutes(settings.autoLockMinutes);
+  idle.start();
+  setScreen("main");
+  screens.shell?.();
+  navigate({ name: "cases" });
+}
+
+export function navigate(r: Route): void {
+  app.route = r;
+  app.renderSeq += 1;
+  screens.route?.(r);
+}
+
+/** Locks at once: wipes every view and all in-memory state first, then tells the core. */
+export async function lock(reason: LockReason): Promise<void> {
+  idle.stop();
+  app.renderSeq += 1;
+  const wasUnlocked = app.unlocked;
+  app.unlocked = false;
+  const { discardedUnsaved } = wipeSession([appRoot(), document.getElementById("toasts"), document.getElementById("live")]);
+  // The route can hold a case id or a search query: forget it too.
+  app.route = { name: "cases" };
+  setScreen("none");
+  try {
+    await api.lock();
+  } catch {
+    /* the vault is dropped with the window anyway */
+  }
+  await showStart(wasUnlocked || reason !== "backend" ? { reason, discardedUnsaved } : undefined);
+}
+
+/** A command said the vault is locked (e.g. locked elsewhere): go back to the unlock screen. */
+export function handleLockedError(e: ApiError): boolean {
+  if (e.code === "vault.locked" && app.unlocked) {
+    void lock("backend");
+    return true;
+  }
+  return false;
+}
+
+export function setAutoLockMinutes(m: number): void {
+  settings.autoLockMinutes = m;
+  idle.setMinutes(m);
+}
+
+/** Key presses count as activity and may be the panic shortcut. */
+export function onGlobalKey(e: KeyboardEvent): void {
+  idle.activity();
+  if (panic.handle(e)) {
+    e.preventDefault();
+    e.stopPropagation();
+  }
+}
+
+/**
+ * The webview's own context menu offers "Save Image As", "Open in New Window", "Reload":
+ * ways to write evidence to disk in plaintext or lose the page. It stays available only
+ * where it helps (text fields, selected text) and never on evidence being viewed.
+ */
+export function allowContextMenu(target: EventTarget | null, selection: string): boolean {
+  const el = target instanceof Element ? target : null;
+  if (!el || el.closest(".viewer")) return false;
+  if (el.closest("input, textarea, [contenteditable]")) return true;
+  return selection.trim().length > 0;
+}
+
+export function installGlobalHandlers(): void {
+  window.addEventListener("keydown", onGlobalKey, true);
+  for (const ev of ["mousedown", "mousemove", "wheel", "touchstart", "pointerdown"]) {
+    window.addEventListener(ev, () => idle.activity(), { passive: true, capture: true });
+  }
+  window.addEventListener(
+    "contextmenu",
+    (e) => {
+      if (!allowContextMenu(e.target, window.getSelection()?.toString() ?? "")) e.preventDefault();
+    },
+    true,
+  );
+  onLangChange(async (l) => {
+    if (app.screen === "main") {
+      try {
+        await loadCountries(l);
+      } catch {
+        /* fall back to codes */
+      }
+      screens.shell?.();
+      screens.route?.(app.route);
+    }
+  });
+}
+
+export async function start(): Promise<void> {
+  setLang(detectLang());
+  installGlobalHandlers();
+  await showStart();
+}
