@@ -7,39 +7,150 @@
 //! transaction as the record. It never holds a source's identity, so a search
 //! result can never show one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::dossier::store::{self, StoredRecord};
-use crate::dossier::Kind;
+use crate::dossier::{Kind, Record};
 use crate::text::{fold, fold_with_map, name_keys, original_range, words};
 
-/// Puts a record into the index, replacing what was there.
-pub fn index_record(tx: &Transaction<'_>, r: &StoredRecord) -> rusqlite::Result<()> {
-    remove_record(tx, r.id)?;
-    let (names, body) = r.record.search_text();
-    let keys: BTreeSet<String> = names.iter().flat_map(|n| name_keys(n)).collect();
-    tx.execute(
-        "INSERT INTO search_index(record_id, case_id, kind, names, name_keys, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            r.id.to_string(),
-            r.case_id.to_string(),
-            r.record.kind().as_str(),
-            fold(&names.join("\n")),
-            keys.into_iter().collect::<Vec<_>>().join(" "),
-            fold(&body.join("\n")),
-        ],
-    )?;
+// Where a record's row is in the index. `record_id` is an UNINDEXED column
+// of the FTS5 table, so `WHERE record_id = ?` reads every row of the index
+// (every testimony's text, decrypted): done on each write, that made bulk
+// writes quadratic (24 records/s at 10,000 testimonies). Instead a record's
+// index row has the rowid of the record's row in `records` (found through
+// its primary key), which also keeps new rows in ascending rowid order: FTS5
+// writes its pending terms out as a new segment whenever a row arrives with
+// a smaller rowid than the last, so random rowids cost a segment per record.
+//
+// This holds as long as `records` is never renumbered: Amana never runs
+// VACUUM (which may renumber tables without an INTEGER PRIMARY KEY). The
+// vault_meta entry `LAYOUT_KEY` records that the index follows this layout;
+// an index without it (written before, or after a renumbering, once the
+// entry is deleted) is relocated row by row on its next write, and a row
+// found at a record's rowid that belongs to another record triggers the same
+// relocation.
+
+/// The vault_meta entry saying that index rowids are `records` rowids.
+const LAYOUT_KEY: &str = "search_index_rowids";
+const LAYOUT: &str = "records";
+
+/// Makes sure every index row sits at its record's rowid.
+fn ensure_layout(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let ok: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM vault_meta WHERE key = ?1 AND value = ?2)")?
+        .query_row([LAYOUT_KEY, LAYOUT], |row| row.get(0))?;
+    if !ok {
+        relocate_all(tx)?;
+    }
     Ok(())
 }
 
-/// Removes a record from the index.
-pub fn remove_record(tx: &Transaction<'_>, id: Uuid) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM search_index WHERE record_id = ?1", [id.to_string()])?;
+/// Moves every index row to its record's rowid (dropping rows of records
+/// that no longer exist, and duplicates), and marks the layout.
+fn relocate_all(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    type Row = (i64, String, String, String, String, String, String);
+    let rows: Vec<Row> = tx
+        .prepare(
+            "SELECT r.rowid, s.record_id, s.case_id, s.kind, s.names, s.name_keys, s.body
+             FROM search_index s JOIN records r ON r.id = s.record_id ORDER BY r.rowid",
+        )?
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    tx.execute("DELETE FROM search_index", [])?;
+    let mut insert = tx.prepare(
+        "INSERT INTO search_index(rowid, record_id, case_id, kind, names, name_keys, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut last = None;
+    for (rowid, record_id, case_id, kind, names, keys, body) in rows {
+        if last != Some(rowid) {
+            insert.execute(params![rowid, record_id, case_id, kind, names, keys, body])?;
+            last = Some(rowid);
+        }
+    }
+    tx.execute("INSERT OR REPLACE INTO vault_meta(key, value) VALUES (?1, ?2)", [LAYOUT_KEY, LAYOUT])?;
     Ok(())
+}
+
+/// The rowid of a record's row in `records`, if it is there.
+fn record_rowid(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("SELECT rowid FROM records WHERE id = ?1")?.query_row([id], |row| row.get(0)).optional()
+}
+
+/// Deletes `id`'s index row, which sits at `rowid`. Reads before writing: a
+/// DELETE on the FTS5 table flushes FTS5's pending terms (a statement
+/// savepoint), which a new record, with nothing to delete, must not pay.
+fn remove_at(tx: &Transaction<'_>, id: &str, rowid: i64) -> rusqlite::Result<()> {
+    let at: Option<String> = tx
+        .prepare_cached("SELECT record_id FROM search_index WHERE rowid = ?1")?
+        .query_row([rowid], |row| row.get(0))
+        .optional()?;
+    match at {
+        None => return Ok(()),
+        Some(other) if other != id => {
+            // Another record's row is here: the layout was broken; repair it.
+            relocate_all(tx)?;
+            let again: Option<String> = tx
+                .prepare_cached("SELECT record_id FROM search_index WHERE rowid = ?1")?
+                .query_row([rowid], |row| row.get(0))
+                .optional()?;
+            if again.as_deref() != Some(id) {
+                return Ok(());
+            }
+        }
+        Some(_) => {}
+    }
+    tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([rowid])?;
+    Ok(())
+}
+
+/// Puts a record into the index, replacing what was there. The record must
+/// already be written to `records` (its index row takes the same rowid).
+pub fn index_record(tx: &Transaction<'_>, r: &StoredRecord) -> rusqlite::Result<()> {
+    ensure_layout(tx)?;
+    let id = r.id.to_string();
+    let rowid = record_rowid(tx, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    remove_at(tx, &id, rowid)?;
+    let (names, body) = r.record.search_text();
+    let keys: BTreeSet<String> = names.iter().flat_map(|n| name_keys(n)).collect();
+    tx.prepare_cached(
+        "INSERT INTO search_index(rowid, record_id, case_id, kind, names, name_keys, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        rowid,
+        id,
+        r.case_id.to_string(),
+        r.record.kind().as_str(),
+        fold(&names.join("\n")),
+        keys.into_iter().collect::<Vec<_>>().join(" "),
+        fold(&body.join("\n")),
+    ])?;
+    Ok(())
+}
+
+/// Removes a record from the index (before its row leaves `records`).
+pub fn remove_record(tx: &Transaction<'_>, id: Uuid) -> rusqlite::Result<()> {
+    ensure_layout(tx)?;
+    let id = id.to_string();
+    match record_rowid(tx, &id)? {
+        Some(rowid) => remove_at(tx, &id, rowid),
+        None => {
+            // Not in `records` (already deleted): find its row the slow way.
+            let rows: Vec<i64> = tx
+                .prepare("SELECT rowid FROM search_index WHERE record_id = ?1")?
+                .query_map([&id], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for rowid in rows {
+                tx.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([rowid])?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// One term of a parsed query.
@@ -89,6 +200,13 @@ impl Query {
     /// Whether there is nothing to search for.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+
+    /// The FTS5 `MATCH` expression this query becomes, over the folded
+    /// columns and name keys of `search_index`. For tools that query an index
+    /// of the same shape directly (the benchmarks' plain-SQLite baseline).
+    pub fn match_expression(&self) -> String {
+        self.fts()
     }
 
     fn quoted(s: &str) -> String {
@@ -208,35 +326,50 @@ pub fn search(conn: &Connection, text: &str, limit: usize, offset: usize) -> Res
         return Ok(Results { total: 0, hits: Vec::new() });
     }
     let fts = q.fts();
-    let total: i64 =
-        conn.query_row("SELECT count(*) FROM search_index WHERE search_index MATCH ?1", [&fts], |r| r.get(0))?;
+    let total: i64 = conn
+        .prepare_cached("SELECT count(*) FROM search_index WHERE search_index MATCH ?1")?
+        .query_row([&fts], |r| r.get(0))?;
     let total = total as u64;
-    let mut stmt = conn.prepare(
-        "SELECT record_id FROM search_index WHERE search_index MATCH ?1
-         ORDER BY bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) LIMIT ?2 OFFSET ?3",
-    )?;
-    let ids: Vec<String> =
-        stmt.query_map(params![fts, limit as i64, offset as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids: Vec<String> = conn
+        .prepare_cached(
+            "SELECT record_id FROM search_index WHERE search_index MATCH ?1
+             ORDER BY bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) LIMIT ?2 OFFSET ?3",
+        )?
+        .query_map(params![fts, limit as i64, offset as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let needles = q.needles();
     let mut hits = Vec::with_capacity(ids.len());
+    // Hits often share a case (a case's testimonies): its label is read once.
+    let mut case_labels: HashMap<Uuid, String> = HashMap::new();
     for id in ids {
         let Ok(id) = Uuid::parse_str(&id) else { continue };
-        let r = store::get(conn, id)?;
-        let case_label = if r.case_id == r.id {
-            r.record.label()
+        let (case_id, record) = load(conn, id)?;
+        let case_label = if case_id == id {
+            record.label()
         } else {
-            store::get(conn, r.case_id).map(|c| c.record.label()).unwrap_or_default()
+            case_labels
+                .entry(case_id)
+                .or_insert_with(|| load(conn, case_id).map(|(_, c)| c.label()).unwrap_or_default())
+                .clone()
         };
-        let (names, body) = r.record.search_text();
-        let (snippet, highlights) = snippet(&names, &body, &needles)
-            .unwrap_or_else(|| (names.first().cloned().unwrap_or_else(|| r.record.label()), Vec::new()));
+        let (names, body) = record.search_text();
+        // Each field is folded once, for both the check below and the snippet.
+        let folded: Vec<(String, Vec<usize>)> = names.iter().chain(&body).map(|f| fold_with_map(f)).collect();
+        // Found by the words as typed only if every one of them is in the
+        // record; otherwise (e.g. "Muhammad Idriss" finding "Mohamed Idriss")
+        // some word matched through a name key, even if another is highlighted.
+        let literal = needles
+            .iter()
+            .all(|(needle, prefix)| folded.iter().any(|(field, _)| !word_matches(field, needle, *prefix).is_empty()));
+        let (snippet, highlights) = snippet(&names, &body, &folded, &needles)
+            .unwrap_or_else(|| (names.first().cloned().unwrap_or_else(|| record.label()), Vec::new()));
         hits.push(Hit {
-            record_id: r.id,
-            kind: r.record.kind(),
-            case_id: r.case_id,
+            record_id: id,
+            kind: record.kind(),
+            case_id,
             case_label,
-            label: r.record.label(),
-            name_variant: highlights.is_empty(),
+            label: record.label(),
+            name_variant: !literal,
             snippet,
             highlights,
         });
@@ -244,29 +377,62 @@ pub fn search(conn: &Connection, text: &str, limit: usize, offset: usize) -> Res
     Ok(Results { total, hits })
 }
 
+/// Reads a hit's case id and content, with a statement kept between calls
+/// (a search reads up to two records per hit).
+fn load(conn: &Connection, id: Uuid) -> Result<(Uuid, Record), store::DossierError> {
+    use store::DossierError;
+    let row: Option<(String, String, String)> = conn
+        .prepare_cached("SELECT kind, case_id, data FROM records WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let (kind, case_id, data) = row.ok_or_else(|| DossierError::NotFound(id.to_string()))?;
+    let kind = Kind::parse(&kind).ok_or_else(|| DossierError::NotFound(id.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(&data).map_err(|e| DossierError::invalid(kind, e))?;
+    let record = Record::from_json(kind, value).map_err(|e| DossierError::invalid(kind, e))?;
+    let case_id = Uuid::parse_str(&case_id).map_err(|e| DossierError::invalid(kind, e))?;
+    Ok((case_id, record))
+}
+
 const SNIPPET_CONTEXT: usize = 60;
+
+/// Where `needle` (folded) occurs in `folded` as whole words, or as the
+/// start of a word for a prefix; byte ranges of `folded`.
+fn word_matches(folded: &str, needle: &str, prefix: bool) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    if needle.is_empty() {
+        return out;
+    }
+    let mut from = 0;
+    while let Some(pos) = folded[from..].find(needle).map(|p| p + from) {
+        let end = pos + needle.len();
+        let starts_word = folded[..pos].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let ends_word = prefix || folded[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if starts_word && ends_word {
+            out.push(pos..end);
+        }
+        from = end.max(pos + 1);
+        while !folded.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    out
+}
 
 /// Finds the first field with a literal match and cuts a window of original
 /// text around it, with every match inside the window highlighted.
-fn snippet(names: &[String], body: &[String], needles: &[(String, bool)]) -> Option<(String, Vec<(usize, usize)>)> {
-    for field in names.iter().chain(body) {
-        let (folded, map) = fold_with_map(field);
-        let mut matches: Vec<std::ops::Range<usize>> = Vec::new();
-        for (needle, prefix) in needles {
-            let mut from = 0;
-            while let Some(pos) = folded[from..].find(needle.as_str()).map(|p| p + from) {
-                let end = pos + needle.len();
-                let starts_word = folded[..pos].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-                let ends_word = *prefix || folded[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-                if starts_word && ends_word {
-                    matches.push(original_range(field, &map, pos..end));
-                }
-                from = end.max(pos + 1);
-                while !folded.is_char_boundary(from) {
-                    from += 1;
-                }
-            }
-        }
+/// `folded` holds `fold_with_map` of each field of `names` then `body`.
+fn snippet(
+    names: &[String],
+    body: &[String],
+    folded: &[(String, Vec<usize>)],
+    needles: &[(String, bool)],
+) -> Option<(String, Vec<(usize, usize)>)> {
+    for (field, (folded, map)) in names.iter().chain(body).zip(folded) {
+        let mut matches: Vec<std::ops::Range<usize>> = needles
+            .iter()
+            .flat_map(|(needle, prefix)| word_matches(folded, needle, *prefix))
+            .map(|r| original_range(field, map, r))
+            .collect();
         if matches.is_empty() {
             continue;
         }
@@ -324,11 +490,132 @@ mod tests {
         }
     }
 
+    fn testimony(id: Uuid, text: &str) -> StoredRecord {
+        let record =
+            crate::dossier::Record::from_json(Kind::Testimony, serde_json::json!({ "text": text, "language": "en" }))
+                .unwrap();
+        StoredRecord {
+            id,
+            case_id: id,
+            version: 1,
+            created_at: String::new(),
+            updated_at: String::new(),
+            origin: None,
+            record,
+        }
+    }
+
+    fn index_db() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&crate::db::MIGRATIONS.join("\n")).unwrap();
+        conn
+    }
+
+    /// Writes the `records` row (as `store` does before indexing) and indexes it.
+    fn put(tx: &Transaction<'_>, id: Uuid, text: &str) {
+        tx.execute(
+            "INSERT OR IGNORE INTO records(id, kind, case_id, version, created_at, updated_at, data) VALUES (?1, 'testimony', ?1, 1, '', '', '{}')",
+            [id.to_string()],
+        )
+        .unwrap();
+        index_record(tx, &testimony(id, text)).unwrap();
+    }
+
+    fn matching(conn: &Connection, word: &str) -> Vec<String> {
+        let fts = Query::parse(word).fts();
+        let mut stmt =
+            conn.prepare("SELECT record_id FROM search_index WHERE search_index MATCH ?1 ORDER BY record_id").unwrap();
+        stmt.query_map([fts], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    fn misplaced(conn: &Connection) -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM search_index s LEFT JOIN records r ON r.id = s.record_id WHERE r.rowid IS NOT s.rowid",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn reindexing_replaces_the_row_and_removing_leaves_none() {
+        let mut conn = index_db();
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let tx = conn.transaction().unwrap();
+        put(&tx, a, "first words");
+        put(&tx, b, "first words too");
+        put(&tx, a, "second words");
+        tx.commit().unwrap();
+        assert_eq!(matching(&conn, "first"), vec![b.to_string()]);
+        assert_eq!(matching(&conn, "second"), vec![a.to_string()]);
+        let rows: i64 = conn.query_row("SELECT count(*) FROM search_index", [], |r| r.get(0)).unwrap();
+        assert_eq!((rows, misplaced(&conn)), (2, 0));
+        let tx = conn.transaction().unwrap();
+        remove_record(&tx, a).unwrap();
+        tx.commit().unwrap();
+        assert!(matching(&conn, "second").is_empty());
+        assert_eq!(matching(&conn, "words"), vec![b.to_string()]);
+        // A record already gone from `records` is still found and removed.
+        conn.execute("DELETE FROM records WHERE id = ?1", [b.to_string()]).unwrap();
+        let tx = conn.transaction().unwrap();
+        remove_record(&tx, b).unwrap();
+        tx.commit().unwrap();
+        assert!(matching(&conn, "words").is_empty());
+    }
+
+    #[test]
+    fn rows_written_with_other_rowids_are_moved_to_their_records_rowids() {
+        let mut conn = index_db();
+        // As the index was written before its rowids followed `records`: rows
+        // at automatic rowids, in another order, a duplicate, and a row of a
+        // record that no longer exists.
+        let (a, b, c, gone) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        for id in [a, b, c] {
+            conn.execute(
+                "INSERT INTO records(id, kind, case_id, version, created_at, updated_at, data) VALUES (?1, 'testimony', ?1, 1, '', '', '{}')",
+                [id.to_string()],
+            )
+            .unwrap();
+        }
+        for (id, text) in [(gone, "legacy gone"), (b, "legacy beta"), (a, "legacy alpha"), (b, "legacy beta")] {
+            conn.execute(
+                "INSERT INTO search_index(record_id, case_id, kind, names, name_keys, body) VALUES (?1, ?1, 'testimony', '', '', ?2)",
+                params![id.to_string(), text],
+            )
+            .unwrap();
+        }
+        let tx = conn.transaction().unwrap();
+        put(&tx, c, "renewed gamma");
+        tx.commit().unwrap();
+        assert_eq!(misplaced(&conn), 0);
+        let mut expected = vec![a.to_string(), b.to_string()];
+        expected.sort();
+        assert_eq!(matching(&conn, "legacy"), expected);
+        assert_eq!(matching(&conn, "renewed"), vec![c.to_string()]);
+        // A row found at a record's rowid that belongs to another record (as
+        // after a renumbering) is repaired the same way.
+        conn.execute("DELETE FROM vault_meta", []).unwrap();
+        conn.execute("UPDATE records SET rowid = rowid + 100 WHERE id = ?1", [a.to_string()]).unwrap();
+        conn.execute(
+            "UPDATE records SET rowid = (SELECT rowid - 100 FROM records WHERE id = ?2) WHERE id = ?1",
+            [b.to_string(), a.to_string()],
+        )
+        .unwrap();
+        conn.execute("INSERT OR REPLACE INTO vault_meta(key, value) VALUES (?1, ?2)", [LAYOUT_KEY, LAYOUT]).unwrap();
+        let tx = conn.transaction().unwrap();
+        put(&tx, b, "edited beta");
+        tx.commit().unwrap();
+        assert_eq!(misplaced(&conn), 0);
+        assert_eq!(matching(&conn, "legacy"), vec![a.to_string()]);
+        assert_eq!(matching(&conn, "edited"), vec![b.to_string()]);
+    }
+
     #[test]
     fn snippet_shows_original_text_with_diacritics_and_marks_the_match() {
         let body = vec!["وَيُعْرَضُ فِي أَجْنِحَةِ الْمَعْرِضِ أَكْثَرُ مِنْ سِتِّينَ مُصْحَفًا".to_string()];
         let q = Query::parse("اجنحة");
-        let (s, h) = snippet(&[], &body, &q.needles()).unwrap();
+        let folded: Vec<_> = body.iter().map(|f| fold_with_map(f)).collect();
+        let (s, h) = snippet(&[], &body, &folded, &q.needles()).unwrap();
         assert_eq!(h.len(), 1);
         assert_eq!(&s[h[0].0..h[0].1], "أَجْنِحَةِ");
     }

@@ -268,30 +268,38 @@ fn a_vault_from_a_newer_version_is_refused() {
 
 #[test]
 fn no_secret_or_canary_reaches_the_disk_in_plaintext() {
+    // Everything runs in the CLI, whose TMPDIR and HOME are inside the test's
+    // own folder, so that folder is every place a copy could land.
     let v = TestVault::new();
-    let canary = "CANARY-7f3a9c-شهادة-سرية";
-    let vault = amana::Vault::unlock(&v.dir, &amana::Passphrase::from(PASS)).unwrap();
-    vault.conn().execute("INSERT INTO vault_meta(key, value) VALUES ('display_name', ?1)", [canary]).unwrap();
-    vault.lock();
+    let (latin, arabic) = ("CANARY-7f3a9c", "شهادةسريةكناري");
+    let case = v.json_in(
+        &["case", "add"],
+        &serde_json::json!({
+            "title": format!("{latin} title"),
+            "private_notes": format!("{arabic} {latin}"),
+            "subject": { "names": [{ "name": format!("Kanari {latin}") }, { "name": arabic, "kind": "native_script" }] }
+        }),
+    );
+    let id = case["id"].as_str().unwrap();
+    v.json_in(
+        &["testimony", "add", "--case", id],
+        &serde_json::json!({ "text": format!("{arabic} {latin}"), "language": "ar" }),
+    );
     assert_success(&v.run(&["check"]));
+    let found = v.json(&["search", arabic]);
+    assert!(found["total"].as_u64().unwrap() >= 1, "the canary really is in the vault: {found}");
+
     let mut scanned = Vec::new();
-    for root in [v.tmp.path().to_path_buf(), std::env::temp_dir()] {
-        for (path, bytes) in all_files(&root) {
-            scanned.push(path.clone());
-            assert!(!contains(&bytes, canary.as_bytes()), "canary in {}", path.display());
-            assert!(!contains(&bytes, "شهادة-سرية".as_bytes()), "Arabic canary in {}", path.display());
-            assert!(!contains(&bytes, PASS.as_bytes()), "passphrase in {}", path.display());
+    for (path, bytes) in all_files(v.tmp.path()) {
+        scanned.push(path.clone());
+        for needle in [latin, arabic, PASS] {
+            assert!(!contains(&bytes, needle.as_bytes()), "{needle} in {}", path.display());
         }
     }
     assert!(
         scanned.contains(&v.dir.join("vault.db")) && scanned.contains(&v.dir.join("vault.key")),
         "the scan saw the vault's files"
     );
-    // The canary really is in the vault.
-    let vault = amana::Vault::unlock(&v.dir, &amana::Passphrase::from(PASS)).unwrap();
-    let back: String =
-        vault.conn().query_row("SELECT value FROM vault_meta WHERE key='display_name'", [], |r| r.get(0)).unwrap();
-    assert_eq!(back, canary);
 }
 
 #[test]

@@ -128,8 +128,8 @@ fn read_json_stdin(kind: Kind) -> Result<serde_json::Value, CliError> {
         .take(64 << 20)
         .read_to_string(&mut text)
         .map_err(|e| CliError::new("cli.bad_input", format!("could not read standard input: {e}")))?;
-    serde_json::from_str(&text)
-        .map_err(|e| DossierError::invalid(kind, format!("the input is not valid JSON ({e})")).into())
+    // Strict: a field given twice is refused, not silently "last one wins".
+    Ok(store::parse_json_text(kind, &text)?)
 }
 
 fn human_record(r: &store::StoredRecord) -> String {

@@ -118,6 +118,72 @@ impl DossierError {
     }
 }
 
+/// Reads JSON text typed or piped by a person, refusing an object that gives
+/// the same field twice at any depth. `serde_json::Value` keeps only the last
+/// of two equal keys, so `{"id": A, "id": B}` would silently become `B`:
+/// input is strict, and a field given twice is refused, never dropped. Callers
+/// that read record input as text should use this, then [`parse_input`].
+pub fn parse_json_text(kind: Kind, text: &str) -> Result<serde_json::Value, DossierError> {
+    use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+
+    struct Strict;
+    impl<'de> DeserializeSeed<'de> for Strict {
+        type Value = serde_json::Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+    }
+    impl<'de> Visitor<'de> for Strict {
+        type Value = serde_json::Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(serde_json::Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element_seed(Strict)? {
+                out.push(v);
+            }
+            Ok(out.into())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(A::Error::custom(format!("the field \"{key}\" is given twice")));
+                }
+                let value = map.next_value_seed(Strict)?;
+                out.insert(key, value);
+            }
+            Ok(out.into())
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Strict
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| DossierError::invalid(kind, format!("the input is not valid JSON ({e})")))?;
+    Ok(value)
+}
+
 /// Parses a record of `kind` from JSON input, strictly, and validates it.
 /// An `"id"` field, if present, is returned apart (for scripts that choose ids).
 pub fn parse_input(kind: Kind, mut value: serde_json::Value) -> Result<(Option<Uuid>, Record), DossierError> {
@@ -138,15 +204,14 @@ pub fn parse_input(kind: Kind, mut value: serde_json::Value) -> Result<(Option<U
 
 const SELECT: &str = "SELECT id, kind, case_id, version, created_at, updated_at, origin, data FROM records";
 
-fn read_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, String, String, u32, String, String, Option<String>, String)> {
+/// A `records` row as read: id, kind, case id, version, created, updated, origin, data.
+type Row = (String, String, String, u32, String, String, Option<String>, String);
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
-fn to_stored(
-    row: (String, String, String, u32, String, String, Option<String>, String),
-) -> Result<StoredRecord, DossierError> {
+fn to_stored(row: Row) -> Result<StoredRecord, DossierError> {
     let (id, kind, case_id, version, created_at, updated_at, origin, data) = row;
     let kind = Kind::parse(&kind).ok_or_else(|| DossierError::NotFound(id.clone()))?;
     let value: serde_json::Value = serde_json::from_str(&data).map_err(|e| DossierError::invalid(kind, e))?;
@@ -474,4 +539,38 @@ pub fn delete(tx: &Transaction<'_>, id: Uuid) -> Result<Deleted, DossierError> {
         },
     )?;
     Ok(gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_text_with_a_field_given_twice_is_refused_at_any_depth() {
+        for text in [
+            r#"{"id": "a", "id": "b"}"#,
+            r#"{"subject": {"names": [{"name": "A", "name": "B"}]}}"#,
+            r#"[{"x": 1}, {"y": 1, "y": 2}]"#,
+        ] {
+            let err = parse_json_text(Kind::Case, text).unwrap_err();
+            assert_eq!(err.code(), "record.invalid", "{text}");
+            assert!(err.to_string().contains("is given twice"), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn json_text_parses_like_serde_json_otherwise() {
+        for text in [
+            r#"{"a": [1, -2, 3.5, true, null, "\u0645"], "b": {"c": {}}, "d": 18446744073709551615}"#,
+            "[]",
+            "\"x\"",
+            "  {\"title\": \"Témoignage\"}  ",
+        ] {
+            let expected: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(parse_json_text(Kind::Case, text).unwrap(), expected, "{text}");
+        }
+        for bad in ["", "{", "{} {}", "{\"a\": }", "[1,]", "NaN"] {
+            assert_eq!(parse_json_text(Kind::Case, bad).unwrap_err().code(), "record.invalid", "{bad:?}");
+        }
+    }
 }

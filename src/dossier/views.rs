@@ -138,7 +138,7 @@ pub fn timeline(conn: &Connection, case_id: Uuid) -> Result<Vec<TimelineEntry>, 
             })
         })
         .collect();
-    out.sort_by(|a, b| a.date.cmp(&b.date));
+    out.sort_by_key(|e| e.date);
     Ok(out)
 }
 
