@@ -778,7 +778,7 @@ mod tests {
         assert_eq!(fold(""), "");
     }
 
-    /// Real diacritized words from `shared/corpora/arabic-news-diacritized.txt`,
+    /// Real diacritized words from `tests/testdata/corpora/arabic-news-diacritized.txt`,
     /// with the form a user types: no tashkeel, often no hamza, ه for ة, ي for ى.
     const CORPUS_WORDS: &[(&str, &str, &str)] = &[
         ("مُحَمَدٍ", "محمد", "محمد"),
@@ -829,11 +829,8 @@ mod tests {
 
     #[test]
     fn whole_corpus_folds_like_its_stripped_form() {
-        // The corpus sits in shared/ beside the repository; skip where it is absent.
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora/arabic-news-diacritized.txt");
-        let Ok(corpus) = std::fs::read_to_string(path) else {
-            return;
-        };
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/testdata/corpora/arabic-news-diacritized.txt");
+        let corpus = std::fs::read_to_string(path).expect("the corpus ships in tests/testdata/corpora");
         let mut checked = 0;
         for word in corpus.split_whitespace() {
             let folded = fold(word);
