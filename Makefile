@@ -10,9 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev \
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 libsecret-tools \
-  imagemagick age keyutils strace time
+  imagemagick age keyutils strace time openssl
 
-.PHONY: run test setup ui bench fmt lint
+.PHONY: run test setup ui bench bench-full fmt lint
 
 setup: .setup-stamp-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 
@@ -47,8 +47,19 @@ ui: ui/dist/index.html
 ui/dist/index.html: $(shell find ui/src ui/index.html ui/package.json ui/package-lock.json -type f 2>/dev/null)
 	cd ui && npm ci --no-audit --no-fund && npm run build
 
+# Benchmarks side by side with age, tar, openssl and plain SQLite
+# (benches/amana_bench.rs): prints a table, writes BENCHMARKS.md and the plots
+# in docs/bench/. `make bench` is the quick mode (a few minutes); `make
+# bench-full` goes to 1,000,000 testimonies and 4 GiB of evidence (about an
+# hour or more, and ~30 GiB free in the temp folder; AMANA_BENCH_DIR chooses
+# another).
 bench: setup
-	$(CARGO) run --locked --release --example cipher_memory_security
+	$(CARGO) build --locked --release --bin amana
+	AMANA_BENCH=quick $(CARGO) bench --locked --bench amana_bench
+
+bench-full: setup
+	$(CARGO) build --locked --release --bin amana
+	AMANA_BENCH=full $(CARGO) bench --locked --bench amana_bench
 
 fmt:
 	$(CARGO) fmt --all

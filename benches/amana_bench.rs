@@ -216,6 +216,8 @@ struct Run {
     rss_kib: Option<u64>,
     /// Peak RSS after the vault was unlocked (Argon2id's memory released), KiB.
     phase_kib: Option<u64>,
+    /// CPU time, user + system, seconds (sum over a pipeline's processes).
+    cpu: Option<f64>,
 }
 
 // ---------------------------------------------------------------------------
@@ -349,7 +351,7 @@ fn run_measured(
     let stderr_path = work.join("stderr.out");
     let _ = std::fs::remove_file(&time_out);
     let mut cmd = Command::new("/usr/bin/time");
-    cmd.arg("-f").arg("%M").arg("-o").arg(&time_out).arg(program).args(args);
+    cmd.arg("-f").arg("%M %U %S").arg("-o").arg(&time_out).arg(program).args(args);
     cmd.env_remove("AMANA_VAULT").env_remove("AMANA_PASSPHRASE");
     for (k, v) in env {
         cmd.env(k, v);
@@ -388,12 +390,25 @@ fn run_measured(
         let err = std::fs::read_to_string(&stderr_path).unwrap_or_default();
         return Err(format!("{} {:?} failed: {err}", program.display(), args).into());
     }
-    let rss: Option<u64> = std::fs::read_to_string(&time_out).ok().and_then(|s| s.lines().last()?.trim().parse().ok());
+    let (rss, cpu) = parse_time(&time_out);
     let rss = match (rss, before) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
-    Ok((Run { secs, rss_kib: rss, phase_kib: phase }, stdout))
+    Ok((Run { secs, rss_kib: rss, phase_kib: phase, cpu }, stdout))
+}
+
+/// Reads what `/usr/bin/time -f "%M %U %S"` wrote: peak RSS (KiB), CPU seconds.
+fn parse_time(path: &Path) -> (Option<u64>, Option<f64>) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let Some(line) = text.lines().last() else { return (None, None) };
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let rss = f.first().and_then(|v| v.parse().ok());
+    let cpu = match (f.get(1).and_then(|v| v.parse::<f64>().ok()), f.get(2).and_then(|v| v.parse::<f64>().ok())) {
+        (Some(u), Some(s)) => Some(u + s),
+        _ => None,
+    };
+    (rss, cpu)
 }
 
 /// Runs a shell pipeline whose stages write their peak RSS (via
@@ -409,15 +424,13 @@ fn run_pipeline(script: &str, rss_files: &[PathBuf]) -> Res<Run> {
     if !out.status.success() {
         return Err(format!("`{script}` failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
-    let mut total = 0;
+    let (mut total, mut cpu) = (0, 0.0);
     for f in rss_files {
-        let v: u64 = std::fs::read_to_string(f)
-            .ok()
-            .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
-            .ok_or("no RSS from /usr/bin/time")?;
-        total += v;
+        let (rss, c) = parse_time(f);
+        total += rss.ok_or("no RSS from /usr/bin/time")?;
+        cpu += c.unwrap_or(0.0);
     }
-    Ok(Run { secs, rss_kib: Some(total), phase_kib: None })
+    Ok(Run { secs, rss_kib: Some(total), phase_kib: None, cpu: Some(cpu) })
 }
 
 fn q(p: &Path) -> String {
@@ -1181,7 +1194,7 @@ fn export_step(
         let (t1, t2) = (ctx.work.join("rss1"), ctx.work.join("rss2"));
         let tar_age = run_pipeline(
             &format!(
-                "/usr/bin/time -f %M -o {} tar -c -C {} {} | /usr/bin/time -f %M -o {} age -r {} > {}; sync {}",
+                "/usr/bin/time -f \"%M %U %S\" -o {} tar -c -C {} {} | /usr/bin/time -f \"%M %U %S\" -o {} age -r {} > {}; sync {}",
                 q(&t1),
                 q(&src),
                 tiers.join(" "),
@@ -1205,7 +1218,7 @@ fn export_step(
         let (verify, _) = run_measured(&ctx.work, &ctx.amana, &args, &[], None)?;
         let age_tar_t = run_pipeline(
             &format!(
-                "/usr/bin/time -f %M -o {} age -d -i {} {} | /usr/bin/time -f %M -o {} tar -t > /dev/null",
+                "/usr/bin/time -f \"%M %U %S\" -o {} age -d -i {} {} | /usr/bin/time -f \"%M %U %S\" -o {} tar -t > /dev/null",
                 q(&t1),
                 q(&ctx.age_key),
                 q(&base),
@@ -1230,7 +1243,7 @@ fn export_step(
         std::fs::create_dir_all(&x)?;
         let age_tar_x = run_pipeline(
             &format!(
-                "/usr/bin/time -f %M -o {} age -d -i {} {} | /usr/bin/time -f %M -o {} tar -x -C {}; find {} -type f -exec sync {{}} +",
+                "/usr/bin/time -f \"%M %U %S\" -o {} age -d -i {} {} | /usr/bin/time -f \"%M %U %S\" -o {} tar -x -C {}; find {} -type f -exec sync {{}} +",
                 q(&t1),
                 q(&ctx.age_key),
                 q(&base),
@@ -1262,10 +1275,12 @@ fn export_step(
     let col = |i: usize| -> Run {
         let mut t: Vec<f64> = runs.iter().map(|r| r[i].secs).collect();
         let secs = median(&mut t);
+        let mut c: Vec<f64> = runs.iter().filter_map(|r| r[i].cpu).collect();
         Run {
             secs,
             rss_kib: runs.iter().filter_map(|r| r[i].rss_kib).max(),
             phase_kib: runs.iter().filter_map(|r| r[i].phase_kib).max(),
+            cpu: (!c.is_empty()).then(|| median(&mut c)),
         }
     };
     Ok(ExportStep {
@@ -1286,13 +1301,14 @@ fn export_figures(ctx: &mut Ctx) {
     let Some(i) = ctx.scaling.export.iter().position(|s| s.bytes >= goal) else { return };
     let s = &ctx.scaling.export[i];
     let rate = |r: &Run| mib(s.bytes) / r.secs;
+    let cpu = |r: &Run| r.cpu.map(|c| format!(", CPU {c:.2} s")).unwrap_or_default();
     let what = format!("{} bundle ({} files)", size_label(s.bytes), s.files);
     let mut figs = vec![
         Figure {
             area: "export",
             what: format!("{what} to an X25519 recipient"),
-            amana: format!("{:.0} MiB/s ({:.2} s)", rate(&s.export), s.export.secs),
-            baseline: format!("tar -c | age -r: {:.0} MiB/s ({:.2} s)", rate(&s.tar_age), s.tar_age.secs),
+            amana: format!("{:.0} MiB/s ({:.2} s{})", rate(&s.export), s.export.secs, cpu(&s.export)),
+            baseline: format!("tar -c | age -r: {:.0} MiB/s ({:.2} s{})", rate(&s.tar_age), s.tar_age.secs, cpu(&s.tar_age)),
             ratio: Some(s.tar_age.secs / s.export.secs),
             goal: "at least as fast".into(),
             met: Some(s.export.secs <= s.tar_age.secs),
@@ -1301,8 +1317,8 @@ fn export_figures(ctx: &mut Ctx) {
         Figure {
             area: "verify",
             what: format!("{what}: signature and every digest"),
-            amana: format!("{:.0} MiB/s ({:.2} s)", rate(&s.verify), s.verify.secs),
-            baseline: format!("age -d | tar -t: {:.0} MiB/s ({:.2} s)", rate(&s.age_tar_t), s.age_tar_t.secs),
+            amana: format!("{:.0} MiB/s ({:.2} s{})", rate(&s.verify), s.verify.secs, cpu(&s.verify)),
+            baseline: format!("age -d | tar -t: {:.0} MiB/s ({:.2} s{})", rate(&s.age_tar_t), s.age_tar_t.secs, cpu(&s.age_tar_t)),
             ratio: Some(s.age_tar_t.secs / s.verify.secs),
             goal: "(compare)".into(),
             met: None,
@@ -1311,8 +1327,8 @@ fn export_figures(ctx: &mut Ctx) {
         Figure {
             area: "import",
             what: format!("{what} into an empty vault (checked, then re-encrypted)"),
-            amana: format!("{:.0} MiB/s ({:.2} s)", rate(&s.import), s.import.secs),
-            baseline: format!("age -d | tar -x: {:.0} MiB/s ({:.2} s)", rate(&s.age_tar_x), s.age_tar_x.secs),
+            amana: format!("{:.0} MiB/s ({:.2} s{})", rate(&s.import), s.import.secs, cpu(&s.import)),
+            baseline: format!("age -d | tar -x: {:.0} MiB/s ({:.2} s{})", rate(&s.age_tar_x), s.age_tar_x.secs, cpu(&s.age_tar_x)),
             ratio: Some(s.age_tar_x.secs / s.import.secs),
             goal: "(compare)".into(),
             met: None,
