@@ -570,3 +570,34 @@ pub fn consistency(vault: &Vault) -> Result<Vec<String>, EvidenceError> {
     }
     Ok(problems)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_threaded_digest_is_the_plain_sha256_whatever_the_pieces() {
+        let len = (Sha256Pipe::INLINE as usize) * 3 + CHUNK * 5 + 12_345;
+        let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+        for size in [0, 1, CHUNK - 1, Sha256Pipe::INLINE as usize, Sha256Pipe::INLINE as usize + 1, len] {
+            for piece in [1usize, 4096, CHUNK, CHUNK + 7, 3 * CHUNK] {
+                if size > 200_000 && piece < 4096 {
+                    continue;
+                }
+                let mut pipe = Sha256Pipe::new();
+                for part in data[..size].chunks(piece) {
+                    pipe.update(part);
+                }
+                assert_eq!(pipe.len(), size as u64);
+                assert_eq!(pipe.finish(), Some(hex::encode(Sha256::digest(&data[..size]))), "{size} bytes in {piece}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_pipe_dropped_unfinished_stops_its_thread() {
+        let mut pipe = Sha256Pipe::new();
+        pipe.update(&vec![7u8; Sha256Pipe::INLINE as usize * 2]);
+        drop(pipe);
+    }
+}

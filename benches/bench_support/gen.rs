@@ -31,7 +31,7 @@ impl Rng {
 
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
     pub fn unit(&mut self) -> f64 {
@@ -44,6 +44,10 @@ impl Rng {
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
+    }
+
+    pub fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
     }
 
     /// An index in `0..n` with probability about proportional to 1/(i+1).
@@ -595,7 +599,7 @@ pub fn case(rng: &mut Rng) -> (Person, Value) {
         "status": "open",
         "risk": *rng.pick(&["low", "medium", "high", "critical"]),
         "tags": [*rng.pick(&["interpol", "extradition", "surveillance", "family", "travel-ban"])],
-        "summary": fill_template(*rng.pick(EN_TEMPLATES), rng, &p.latin(), place.1),
+        "summary": fill_template(rng.pick_str(EN_TEMPLATES), rng, &p.latin(), place.1),
         "subject": {
             "kind": "person",
             "names": [
@@ -615,12 +619,12 @@ pub fn testimony(rng: &mut Rng, ar: &Arabic, subject: Person) -> Value {
     let place = *rng.pick(PLACES);
     let roll = rng.unit();
     let (language, text) = if roll < 0.4 {
-        let mut parts = vec![fill_template(*rng.pick(AR_TEMPLATES), rng, &subject.arabic(), place.2)];
+        let mut parts = vec![fill_template(rng.pick_str(AR_TEMPLATES), rng, &subject.arabic(), place.2)];
         for _ in 0..(1 + rng.below(4)) {
             parts.push(rng.pick(&ar.lines).clone());
         }
         if rng.chance(0.5) {
-            parts.push(fill_template(*rng.pick(AR_TEMPLATES), rng, &subject.arabic(), place.2));
+            parts.push(fill_template(rng.pick_str(AR_TEMPLATES), rng, &subject.arabic(), place.2));
         }
         if rng.chance(0.05) {
             // A rare word in a Latin-script aside, as testimonies quote names of things.
@@ -634,7 +638,7 @@ pub fn testimony(rng: &mut Rng, ar: &Arabic, subject: Person) -> Value {
         let mut parts = Vec::new();
         for _ in 0..(3 + rng.below(6)) {
             if rng.chance(0.7) {
-                parts.push(fill_template(*rng.pick(templates), rng, &name, place.1));
+                parts.push(fill_template(rng.pick_str(templates), rng, &name, place.1));
             } else {
                 parts.push(filler(rng, words));
             }

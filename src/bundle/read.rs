@@ -9,11 +9,10 @@ use std::path::Path;
 use base64::Engine;
 use secrecy::SecretString;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::write::Counting;
 use super::*;
-use crate::evidence::{Progress, CHUNK};
+use crate::evidence::{Progress, Sha256Pipe, CHUNK};
 use crate::identity;
 
 /// How to open a bundle.
@@ -232,7 +231,7 @@ pub fn read_tar(
         drop(manifest_bytes);
         for f in &manifest.files {
             let (entry, _) = next(&f.path, None, Some(f.size))?;
-            let mut hashing = Hashing { inner: entry, hasher: Sha256::new(), seen: 0 };
+            let mut hashing = Hashing { inner: entry, hasher: Sha256Pipe::new() };
             on_file(f, &mut hashing).map_err(|e| {
                 if matches!(e, BundleError::Io { .. }) {
                     BundleError::Damaged
@@ -241,7 +240,7 @@ pub fn read_tar(
                 }
             })?;
             io::copy(&mut hashing, &mut io::sink()).map_err(|_| BundleError::Damaged)?;
-            if hashing.seen != f.size || hex::encode(hashing.hasher.finalize()) != f.sha256 {
+            if hashing.hasher.len() != f.size || hashing.hasher.finish().as_deref() != Some(f.sha256.as_str()) {
                 return Err(BundleError::FileAltered(f.path.clone()));
             }
         }
@@ -323,17 +322,16 @@ impl<R: Read> Read for Budgeted<'_, R> {
     }
 }
 
+/// Hashes what passes (on a second thread for long files: `Sha256Pipe`).
 struct Hashing<R> {
     inner: R,
-    hasher: Sha256,
-    seen: u64,
+    hasher: Sha256Pipe,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
-        self.seen += n as u64;
         Ok(n)
     }
 }

@@ -17,7 +17,7 @@ use crate::audit::{self, Action, NewEntry};
 use crate::dossier::date::now_rfc3339;
 use crate::dossier::store::{self, StoredRecord};
 use crate::dossier::{Kind, Record};
-use crate::evidence::{self, Progress, CHUNK};
+use crate::evidence::{self, Progress, Sha256Pipe, CHUNK};
 use crate::fault::crash_point;
 use crate::identity::{self, encode_signing_key};
 use crate::{fsx, Vault};
@@ -203,26 +203,38 @@ pub fn resolve_recipients(vault: &Vault, names: &[String]) -> Result<Vec<(String
 
 /// A reader that checks, at its end, that what passed through has the
 /// expected SHA-256 and size, so a damaged evidence file can never be sent.
+/// The hash is computed on a second thread (`Sha256Pipe`), overlapping with
+/// decryption and the bundle's encryption.
 struct Checked<R> {
     inner: R,
-    hasher: sha2::Sha256,
+    hasher: Option<Sha256Pipe>,
     seen: u64,
     expected: (u64, String),
+    /// The check failed: every later read fails too.
+    failed: bool,
 }
 
 impl<R: Read> Read for Checked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        use sha2::Digest;
+        let mismatch = || io::Error::new(io::ErrorKind::InvalidData, "evidence digest mismatch");
+        if self.failed {
+            return Err(mismatch());
+        }
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
         self.seen += n as u64;
-        if n == 0 || self.seen >= self.expected.0 {
-            let digest = hex::encode(self.hasher.clone().finalize());
-            if self.seen > self.expected.0
-                || (self.seen == self.expected.0 && digest != self.expected.1)
-                || (n == 0 && self.seen < self.expected.0)
-            {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "evidence digest mismatch"));
+        if self.seen > self.expected.0 || (n == 0 && self.seen < self.expected.0) {
+            self.failed = true;
+            return Err(mismatch());
+        }
+        if let Some(hasher) = self.hasher.as_mut() {
+            hasher.update(&buf[..n]);
+        }
+        if self.seen == self.expected.0 {
+            if let Some(hasher) = self.hasher.take() {
+                if hasher.finish().as_deref() != Some(self.expected.1.as_str()) {
+                    self.failed = true;
+                    return Err(mismatch());
+                }
             }
         }
         Ok(n)
@@ -299,8 +311,13 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
         let mut done = manifest_bytes.len() as u64;
         for f in &manifest.files {
             let stream = evidence::open_stream_for_export(vault, f.evidence_id)?;
-            let checked =
-                Checked { inner: stream, hasher: Default::default(), seen: 0, expected: (f.size, f.sha256.clone()) };
+            let checked = Checked {
+                inner: stream,
+                hasher: Some(Sha256Pipe::new()),
+                seen: 0,
+                expected: (f.size, f.sha256.clone()),
+                failed: false,
+            };
             let cancelled = std::cell::Cell::new(false);
             let mut on_read = |n| {
                 done += n;
