@@ -6,6 +6,8 @@
 //! reach nothing but these commands and the native dialogs.
 #![forbid(unsafe_code)]
 
+pub mod open_bundle;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -267,9 +269,14 @@ fn vault_dir() -> PathBuf {
 
 /// Starts the app.
 pub fn run() {
+    let dir = vault_dir();
     tauri::Builder::default()
+        // First: a second launch on the same vault hands its bundle to this
+        // one and exits before anything else starts.
+        .plugin(open_bundle::single_instance(&dir))
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState { dir: vault_dir(), vault: Mutex::new(None), cancel: AtomicBool::new(false) })
+        .manage(open_bundle::PendingOpen::from_this_launch())
+        .manage(AppState { dir, vault: Mutex::new(None), cancel: AtomicBool::new(false) })
         .setup(|app| {
             // Incognito: WebKit keeps no cache, cookies or local storage on disk.
             // WebKit's automation (tauri-driver, for the e2e tests) cannot attach
@@ -288,6 +295,7 @@ pub fn run() {
                 .on_download(|_, _| false)
                 .build()?;
             watch_sleep_and_screen_lock(app.handle().clone());
+            open_bundle::announce(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -318,7 +326,8 @@ pub fn run() {
             evidence_attach,
             evidence_read,
             evidence_save_copy,
-            countries
+            countries,
+            open_bundle::take_pending_open
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Amana desktop app");
