@@ -561,6 +561,28 @@ fn main() {
     }
     {
         let mut m = base_json.clone();
+        m["records"][2]["data"]["source_id"] = json!(STRAY_CASE_ID);
+        let (b, s) = signed(&keys, &m);
+        out.write(
+            "fail_dangling_source",
+            &encrypt(&tar(&entries(&b, &s, &ev)), to_me()),
+            Some("bundle.bad_manifest"),
+            "the testimony names a source that is not in the bundle (properly signed)",
+        );
+    }
+    {
+        let mut m = base_json.clone();
+        m["records"][3]["data"]["attached_to"] = m["records"][1]["id"].clone();
+        let (b, s) = signed(&keys, &m);
+        out.write(
+            "fail_evidence_attached_to_source",
+            &encrypt(&tar(&entries(&b, &s, &ev)), to_me()),
+            Some("bundle.bad_manifest"),
+            "the file is attached to the source record, a kind files cannot belong to (properly signed)",
+        );
+    }
+    {
+        let mut m = base_json.clone();
         m["comment"] = json!("an unknown top-level field");
         let (b, s) = signed(&keys, &m);
         out.write(

@@ -375,6 +375,8 @@ fn the_vector_set_is_complete_and_small() {
         "fail_manifest_too_large",
         "fail_record_case_not_in_bundle",
         "fail_duplicate_record_ids",
+        "fail_dangling_source",
+        "fail_evidence_attached_to_source",
         "fail_not_age",
     ] {
         assert!(fails.iter().any(|f| f == required), "missing vector {required}");

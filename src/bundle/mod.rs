@@ -36,6 +36,7 @@ pub const SIGNATURE_PATH: &str = "manifest.sig";
 
 /// What the bundle is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BundleKind {
     /// Selected cases for someone else.
@@ -46,6 +47,7 @@ pub enum BundleKind {
 
 /// Who made the bundle (self-asserted; the signature and contacts decide trust).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "BundleSender"))]
 #[serde(deny_unknown_fields)]
 pub struct Sender {
     /// Name.
@@ -60,6 +62,7 @@ pub struct Sender {
 
 /// What the sender chose to include.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "RedactionProfile"))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Whether sources' identities are included.
@@ -96,6 +99,7 @@ impl Profile {
 
 /// A field left out of one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Redaction {
     /// The record.
@@ -108,6 +112,7 @@ pub struct Redaction {
 
 /// An earlier version of a record (backups only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct HistoryEntry {
     /// Version number.
@@ -120,6 +125,7 @@ pub struct HistoryEntry {
 
 /// A record in a manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct BundleRecord {
     /// Stable id.
@@ -364,7 +370,18 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), BundleError> {
         }
     }
     for r in &m.records {
-        r.record().map_err(BundleError::BadManifest)?;
+        let record = r.record().map_err(BundleError::BadManifest)?;
+        // References resolve inside the bundle, to a record of an allowed
+        // kind in the same case: a bundle that verifies also imports.
+        for reference in record.references() {
+            let target = ids.get(&reference.id);
+            if !target.is_some_and(|t| t.case_id == r.case_id && reference.allowed.contains(&t.kind)) {
+                return bad(format!(
+                    "record {} points at {} {}, which is not in the bundle's same case",
+                    r.id, reference.what, reference.id
+                ));
+            }
+        }
         if r.kind == Kind::Case {
             if r.case_id != r.id {
                 return bad(format!("case {} claims to belong to another case", r.id));

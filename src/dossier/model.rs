@@ -13,6 +13,7 @@ pub use super::date::{Date, FuzzyDate};
 
 /// An ISO 3166-1 alpha-2 country code, validated and upper-cased ("SA", "TR").
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[schemars(description = "ISO 3166-1 alpha-2 country code, e.g. \"SA\", \"TR\", \"FR\".")]
 pub struct CountryCode(String);
 
@@ -51,6 +52,7 @@ pub fn words_of<T: Serialize>(value: &T) -> String {
 
 /// The kinds of record a vault holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A dossier about one subject.
@@ -104,6 +106,7 @@ impl Kind {
 
 /// Where a case stands in the organisation's work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Being worked on.
@@ -117,6 +120,7 @@ pub enum CaseStatus {
 
 /// How much danger the subject is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     /// Low.
@@ -132,6 +136,7 @@ pub enum RiskLevel {
 
 /// A case (dossier): one subject, and everything documented about them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// A short title, e.g. "Extradition of I. H. from Türkiye".
@@ -158,6 +163,7 @@ pub struct Case {
 
 /// Person or organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     /// A person.
@@ -169,6 +175,7 @@ pub enum SubjectKind {
 
 /// The targeted person or organisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     /// Person or organisation.
@@ -192,6 +199,7 @@ pub struct Subject {
 
 /// One name of a subject.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SubjectName {
     /// The name as written, in any script.
@@ -203,6 +211,7 @@ pub struct SubjectName {
 
 /// The role of a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NameKind {
     /// The name used in the case.
@@ -218,6 +227,7 @@ pub enum NameKind {
 
 /// Profile tags from DOMAIN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// Human rights defender.
@@ -238,6 +248,7 @@ pub enum Profile {
 
 /// A place: a country and, if known, a locality.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Place {
     /// Country.
@@ -249,6 +260,7 @@ pub struct Place {
 
 /// A subject's situation at some date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SituationKind {
     /// Free.
@@ -280,6 +292,7 @@ impl SituationKind {
 
 /// A dated change in the subject's situation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Situation {
     /// When.
@@ -296,6 +309,7 @@ pub struct Situation {
 
 /// Tactics of transnational repression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Tactic {
     /// Politically motivated extradition proceedings.
@@ -320,6 +334,7 @@ pub enum Tactic {
 
 /// An act of transnational repression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
     /// The tactic used.
@@ -341,6 +356,7 @@ pub struct Incident {
 
 /// Kinds of instrument used against a subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InstrumentKind {
     /// INTERPOL red notice.
@@ -361,6 +377,7 @@ pub enum InstrumentKind {
 
 /// Whether an instrument is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InstrumentStatus {
     /// In force.
@@ -374,6 +391,7 @@ pub enum InstrumentStatus {
 
 /// A notice, warrant, ruling or order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Instrument {
     /// What it is.
@@ -402,6 +420,7 @@ pub struct Instrument {
 
 /// Kinds of proceeding the organisation pursues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ProceedingKind {
     /// CCF request for access to INTERPOL's data.
@@ -430,6 +449,7 @@ pub enum ProceedingKind {
 
 /// How a proceeding ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Granted (e.g. data deleted, detention declared arbitrary).
@@ -448,6 +468,7 @@ pub enum Outcome {
 
 /// Interim measures requested in a proceeding ("do not extradite while we examine").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct InterimMeasures {
     /// When requested.
@@ -463,6 +484,7 @@ pub struct InterimMeasures {
 
 /// A remedy pursued for the subject.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Proceeding {
     /// What kind.
@@ -495,6 +517,7 @@ pub struct Proceeding {
 
 /// A recorded statement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Testimony {
     /// The statement, in any script.
@@ -517,6 +540,7 @@ pub struct Testimony {
 
 /// How a source relates to the subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceRelation {
     /// The subject themself.
@@ -534,6 +558,7 @@ pub enum SourceRelation {
 
 /// What the source agreed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// May be shared with lawyers.
@@ -549,6 +574,7 @@ pub struct Consent {
 
 /// The identity of a source: the most sensitive data in the vault.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SourceIdentity {
     /// Full name.
@@ -564,6 +590,7 @@ pub struct SourceIdentity {
 
 /// A person who gave a testimony. Shown outside the vault only by pseudonym.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// The name used wherever the source is shown outside the vault.
@@ -581,6 +608,7 @@ pub struct Source {
 
 /// Chain of custody: how an evidence file was acquired.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Acquisition {
     /// Who acquired it.
@@ -600,6 +628,7 @@ pub struct Acquisition {
 /// An evidence file, encrypted in the vault. Created by `attach`; its file
 /// fields are set at ingest and never change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// The record it is attached to (case, incident, proceeding or testimony).
@@ -639,6 +668,17 @@ pub enum Record {
     Source(Source),
     /// An evidence file.
     Evidence(Evidence),
+}
+
+/// A reference from one record to another (see [`Record::references`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    /// The record pointed at.
+    pub id: uuid::Uuid,
+    /// The kinds it may be.
+    pub allowed: &'static [Kind],
+    /// What to call it in an error ("the source").
+    pub what: &'static str,
 }
 
 impl Record {
@@ -683,6 +723,25 @@ impl Record {
             Record::Evidence(r) => serde_json::to_value(r),
         };
         v.expect("records serialise")
+    }
+
+    /// The other records this one points at: each with the kinds it may be
+    /// and what to call it in an error. A reference must resolve to a record
+    /// of one of those kinds in the same case, in the vault and in a bundle.
+    pub fn references(&self) -> Vec<Reference> {
+        match self {
+            Record::Testimony(t) => t
+                .source_id
+                .map(|id| Reference { id, allowed: &[Kind::Source], what: "the source" })
+                .into_iter()
+                .collect(),
+            Record::Evidence(e) => vec![Reference {
+                id: e.attached_to,
+                allowed: &[Kind::Case, Kind::Incident, Kind::Proceeding, Kind::Testimony],
+                what: "the record",
+            }],
+            _ => Vec::new(),
+        }
     }
 
     /// Checks rules that types alone cannot express. Returns a sentence per problem.

@@ -253,23 +253,17 @@ pub fn list(conn: &Connection, kind: Option<Kind>, case_id: Option<Uuid>) -> Res
 /// Checks that a record's references point at existing records of the right
 /// kind in the same case.
 fn check_references(conn: &Connection, case_id: Uuid, record: &Record) -> Result<(), DossierError> {
-    let must_be = |id: Uuid, allowed: &[Kind], what: &str| -> Result<(), DossierError> {
+    for reference in record.references() {
+        let (id, what) = (reference.id, reference.what);
         let target = get(conn, id).map_err(|_| DossierError::BadReference(format!("{what} {id} does not exist")))?;
         if target.case_id != case_id {
             return Err(DossierError::BadReference(format!("{what} {id} belongs to another case")));
         }
-        if !allowed.contains(&target.record.kind()) {
+        if !reference.allowed.contains(&target.record.kind()) {
             return Err(DossierError::BadReference(format!("{what} {id} is a {}", target.record.kind().as_str())));
         }
-        Ok(())
-    };
-    match record {
-        Record::Testimony(t) => t.source_id.map_or(Ok(()), |s| must_be(s, &[Kind::Source], "the source")),
-        Record::Evidence(e) => {
-            must_be(e.attached_to, &[Kind::Case, Kind::Incident, Kind::Proceeding, Kind::Testimony], "the record")
-        }
-        _ => Ok(()),
     }
+    Ok(())
 }
 
 /// Adds a record. A case needs no `case_id`; every other kind must name an
@@ -454,6 +448,7 @@ pub fn replace(
 
 /// One version of a record in its history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Version {
     /// Version number.
     pub version: u32,
@@ -485,6 +480,7 @@ pub fn history(conn: &Connection, id: Uuid) -> Result<Vec<Version>, DossierError
 
 /// What a delete removed.
 #[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Deleted {
     /// Ids of every record removed (a case takes its records with it).
     pub records: Vec<Uuid>,
