@@ -29,8 +29,12 @@ pub const CIPHER_MEMORY_SECURITY: bool = true;
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The key did not decrypt the file, or the file is not a database.
-    #[error("the vault database cannot be read: it is damaged or does not belong to this key file")]
+    #[error("the vault database cannot be read: vault.db is damaged, cut short, or not this vault's database")]
     Damaged,
+    /// These pages (numbered from 1) failed SQLCipher's authentication
+    /// check, or the file ends before its last page: damage, named.
+    #[error("the vault database is damaged: {}; restore it from a backup", describe_pages(.0))]
+    DamagedPages(Vec<PageProblem>),
     /// Written by a newer Amana.
     #[error("this vault was written by a newer version of Amana (schema {found}, this version knows up to {known}); install a newer Amana to open it")]
     TooNew {
@@ -44,12 +48,96 @@ pub enum DbError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// What is wrong with one page of the database file (pages numbered from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageProblem {
+    /// The page's HMAC does not match: its bytes were changed.
+    Altered(u32),
+    /// The file ends inside this page: it was cut short.
+    Incomplete(u32),
+    /// The page could not be read from the file.
+    Unreadable(u32),
+}
+
+impl PageProblem {
+    /// Parses one line of SQLCipher's `cipher_integrity_check`.
+    fn parse(line: &str) -> Option<PageProblem> {
+        let mut words = line.split_whitespace();
+        let mut number = None;
+        while let Some(w) = words.next() {
+            if w == "page" {
+                number = words.next().and_then(|n| n.parse::<u32>().ok());
+                break;
+            }
+        }
+        let n = number?;
+        Some(if line.starts_with("HMAC") {
+            PageProblem::Altered(n)
+        } else if line.contains("invalid size") {
+            PageProblem::Incomplete(n)
+        } else {
+            PageProblem::Unreadable(n)
+        })
+    }
+}
+
+/// One sentence naming the damaged pages.
+pub fn describe_pages(problems: &[PageProblem]) -> String {
+    let list = |f: fn(&PageProblem) -> Option<u32>| -> Vec<String> {
+        problems.iter().filter_map(f).map(|n| n.to_string()).collect()
+    };
+    let altered = list(|p| if let PageProblem::Altered(n) = p { Some(*n) } else { None });
+    let incomplete = list(|p| if let PageProblem::Incomplete(n) = p { Some(*n) } else { None });
+    let unreadable = list(|p| if let PageProblem::Unreadable(n) = p { Some(*n) } else { None });
+    let plural = |v: &Vec<String>| if v.len() == 1 { "page" } else { "pages" };
+    let mut parts = Vec::new();
+    if !altered.is_empty() {
+        parts.push(format!("{} {} of vault.db failed the authentication check", plural(&altered), altered.join(", ")));
+    }
+    if !incomplete.is_empty() {
+        parts.push(format!("vault.db ends inside page {} (the file was cut short or extended)", incomplete.join(", ")));
+    }
+    if !unreadable.is_empty() {
+        parts.push(format!("{} {} of vault.db cannot be read", plural(&unreadable), unreadable.join(", ")));
+    }
+    parts.join("; ")
+}
+
 /// Opens an existing vault database with `key`, applies settings and pending migrations.
+///
+/// An existing vault's database always holds a schema (it is created before
+/// the key file), so an empty file or one without a schema is damage: it is
+/// refused rather than silently started afresh.
 pub fn open(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
+    if std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false) {
+        return Err(DbError::Damaged);
+    }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     configure(&conn, key)?;
+    if schema_version(&conn)? == 0 {
+        return Err(DbError::Damaged);
+    }
     migrate(&conn)?;
     Ok(conn)
+}
+
+/// Checks every page of the database file against its HMAC (SQLCipher's
+/// `cipher_integrity_check`), and whether the file ends inside a page. Reads
+/// pages raw, so it works even when the schema cannot be read. With a wrong
+/// key every page fails: callers pass only a key the key file confirmed.
+/// (A file cut exactly at a page boundary has no bad page: SQLite then
+/// reports it as malformed, which [`open`] turns into [`DbError::Damaged`].)
+pub fn page_problems(conn: &Connection) -> Result<Vec<PageProblem>, DbError> {
+    let lines: Vec<String> = conn
+        .prepare("PRAGMA cipher_integrity_check")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    let mut problems: Vec<PageProblem> = lines.iter().filter_map(|l| PageProblem::parse(l)).collect();
+    problems.sort_by_key(|p| match p {
+        PageProblem::Altered(n) | PageProblem::Incomplete(n) | PageProblem::Unreadable(n) => *n,
+    });
+    problems.dedup();
+    Ok(problems)
 }
 
 /// Creates a new, empty vault database at `path` (which must not exist).
@@ -73,9 +161,16 @@ fn configure(conn: &Connection, key: &VaultKey) -> Result<(), DbError> {
     } else {
         "PRAGMA cipher_memory_security = OFF;"
     })?;
-    // The first read proves the key: SQLCipher checks page 1's HMAC.
+    // The first read proves the key: SQLCipher checks page 1's HMAC. Callers
+    // pass only a key the key file confirmed, so a failure here is damage:
+    // name the pages if the raw page check can.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => DbError::Damaged,
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            match page_problems(conn) {
+                Ok(pages) if !pages.is_empty() => DbError::DamagedPages(pages),
+                _ => DbError::Damaged,
+            }
+        }
         _ => DbError::Sqlite(e),
     })?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -143,7 +238,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.db");
         drop(create(&path, &VaultKey::generate()).unwrap());
-        assert!(matches!(open(&path, &VaultKey::generate()), Err(DbError::Damaged)));
+        assert!(matches!(open(&path, &VaultKey::generate()), Err(DbError::Damaged | DbError::DamagedPages(_))));
     }
 
     #[test]

@@ -160,17 +160,22 @@ pub fn check(ctx: &Ctx) -> CliResult {
     let vault = unlock(ctx)?;
     let mut problems = vault.check_integrity()?;
     let schema_version = amana::db::schema_version(vault.conn()).map_err(VaultError::from)?;
-    let (chain, files) = super::record_cmds::vault_for_check(&vault)?;
-    problems.extend(chain.problems.iter().cloned());
-    problems.extend(files);
+    // On a damaged database the records may not be readable at all: that is
+    // one more problem to report, never a reason to report none.
+    let (mut audit_entries, mut audit_first_broken) = (0, None);
+    match super::record_cmds::vault_for_check(&vault) {
+        Ok((chain, files)) => {
+            problems.extend(chain.problems.iter().cloned());
+            problems.extend(files);
+            (audit_entries, audit_first_broken) = (chain.entries, chain.first_broken);
+        }
+        Err(e) if !problems.is_empty() => {
+            problems.push(format!("records, audit log and evidence could not be checked: {}", e.message))
+        }
+        Err(e) => return Err(e),
+    }
     vault.lock();
-    let out = CheckOutput {
-        ok: problems.is_empty(),
-        schema_version,
-        audit_entries: chain.entries,
-        audit_first_broken: chain.first_broken,
-        problems,
-    };
+    let out = CheckOutput { ok: problems.is_empty(), schema_version, audit_entries, audit_first_broken, problems };
     if !out.ok {
         if ctx.json {
             ctx.emit(&out, String::new);
