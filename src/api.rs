@@ -16,9 +16,15 @@ use crate::dossier::{Acquisition, CountryCode, Kind, Record};
 use crate::evidence::{self, Attachment};
 use crate::{audit, search, Vault};
 
+mod handover;
+pub use handover::*;
+#[cfg(test)]
+mod ts_types;
+
 /// An error as the UI sees it: a stable code it translates, and an English
 /// sentence for logs and fallbacks.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ApiError {
     /// Stable dotted code, e.g. `vault.wrong_passphrase`.
     pub code: String,
@@ -26,6 +32,7 @@ pub struct ApiError {
     pub message: String,
     /// For throttling: seconds to wait.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub wait_seconds: Option<u64>,
 }
 
@@ -64,15 +71,38 @@ impl From<rusqlite::Error> for ApiError {
 /// The result type of every API function.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// What the start screen needs.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AppStatus {
+    /// The vault on disk.
+    pub vault: crate::VaultStatus,
+    /// Whether it is open in this app.
+    pub unlocked: bool,
+}
+
+/// Progress of a long operation (bytes or steps done of a total).
+#[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ProgressEvent {
+    /// Done so far.
+    pub done: u64,
+    /// The total.
+    pub total: u64,
+}
+
 /// Create a vault.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CreateVaultRequest {
     /// The new passphrase (deserialised straight into a secret).
+    #[cfg_attr(test, ts(type = "string"))]
     pub passphrase: SecretString,
 }
 
 /// The outcome of creating a vault: the recovery key, to show once.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CreatedVault {
     /// Shown once; the UI must make the user confirm they stored it.
     pub recovery_key: String,
@@ -80,26 +110,34 @@ pub struct CreatedVault {
 
 /// Unlock with the passphrase.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct UnlockRequest {
     /// The passphrase.
+    #[cfg_attr(test, ts(type = "string"))]
     pub passphrase: SecretString,
 }
 
 /// Change the passphrase (the vault is unlocked).
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ChangePassphraseRequest {
     /// The current passphrase, asked again.
+    #[cfg_attr(test, ts(type = "string"))]
     pub current: SecretString,
     /// The new one.
+    #[cfg_attr(test, ts(type = "string"))]
     pub new: SecretString,
 }
 
 /// Set a new passphrase with the recovery key.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RecoverRequest {
     /// The recovery key as typed.
+    #[cfg_attr(test, ts(type = "string"))]
     pub recovery_key: SecretString,
     /// The new passphrase.
+    #[cfg_attr(test, ts(type = "string"))]
     pub new: SecretString,
 }
 
@@ -140,6 +178,7 @@ pub fn change_passphrase(dir: &std::path::Path, vault: &mut Vault, req: ChangePa
 
 /// A line of the case list, with what the filters need.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CaseListItem {
     /// Case id.
     pub id: Uuid,
@@ -222,6 +261,7 @@ pub fn case_overview(vault: &Vault, id: Uuid, today: Date) -> ApiResult<CaseOver
 
 /// Add a record.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AddRecordRequest {
     /// Its kind.
     pub kind: Kind,
@@ -242,6 +282,7 @@ pub fn add_record(vault: &mut Vault, req: AddRecordRequest) -> ApiResult<StoredR
 
 /// Edit a record with a JSON merge patch.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct EditRecordRequest {
     /// The record.
     pub id: Uuid,
@@ -278,6 +319,7 @@ pub fn record_history(vault: &Vault, id: Uuid) -> ApiResult<Vec<store::Version>>
 
 /// Search.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SearchRequest {
     /// What the person typed.
     pub query: String,
@@ -304,6 +346,7 @@ pub fn timeline(vault: &Vault, case_id: Uuid) -> ApiResult<Vec<TimelineEntry>> {
 
 /// The audit log and whether its chain is intact.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditView {
     /// Newest entries first.
     pub entries: Vec<audit::Entry>,
@@ -318,6 +361,7 @@ pub fn audit_log(vault: &Vault, limit: usize) -> ApiResult<AuditView> {
 
 /// Attach a file chosen in the native dialog.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AttachRequest {
     /// The record it documents.
     pub attached_to: Uuid,

@@ -478,6 +478,7 @@ pub fn read_verified(vault: &Vault, id: Uuid, max_bytes: u64) -> Result<(Evidenc
 #[derive(Debug, Serialize)]
 pub struct Extracted {
     /// Where.
+#[cfg_attr(test, derive(ts_rs::TS))]
     pub path: PathBuf,
     /// Bytes written.
     pub size: u64,

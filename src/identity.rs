@@ -88,6 +88,7 @@ pub fn fingerprint(signing_key: &VerifyingKey, age_recipient: &str) -> String {
 /// A public contact card: what a vault shares so others can send to it and
 /// check what it sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ContactCard {
     /// Card format version (1).
@@ -234,6 +235,7 @@ pub fn own_signing_keys(conn: &Connection) -> Result<Vec<VerifyingKey>, Identity
 }
 
 /// A contact.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Contact {
     /// Id.

@@ -291,6 +291,7 @@ fn is_latin_article(word: &str) -> bool {
 
 /// One search result.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "SearchHit"))]
 pub struct Hit {
     /// The record found.
     pub record_id: Uuid,
@@ -312,6 +313,7 @@ pub struct Hit {
 
 /// A page of results.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "SearchResults"))]
 pub struct Results {
     /// How many records match in all.
     pub total: u64,

@@ -176,6 +176,7 @@ fn human_wait(d: Duration) -> String {
 
 /// What can be said about a vault without unlocking it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct VaultStatus {
     /// The folder.
     pub path: PathBuf,

@@ -15,8 +15,7 @@ use std::time::Duration;
 
 use amana::api::{self, ApiError, ApiResult};
 use amana::dossier::date::Date;
-use amana::{Vault, VaultStatus};
-use serde::Serialize;
+use amana::Vault;
 use tauri::ipc::{Channel, Response};
 use tauri::{AppHandle, Emitter, Manager, State};
 use uuid::Uuid;
@@ -95,19 +94,10 @@ fn today(as_of: Option<Date>) -> Date {
     as_of.unwrap_or_else(Date::today)
 }
 
-/// What the start screen needs.
-#[derive(Serialize)]
-pub struct AppStatus {
-    /// The vault on disk.
-    vault: VaultStatus,
-    /// Whether it is open in this app.
-    unlocked: bool,
-}
-
 #[tauri::command]
-fn app_status(state: State<'_, AppState>) -> ApiResult<AppStatus> {
+fn app_status(state: State<'_, AppState>) -> ApiResult<api::AppStatus> {
     let unlocked = state.vault.lock().map(|g| g.is_some()).unwrap_or(false);
-    Ok(AppStatus { vault: Vault::status(&state.dir)?, unlocked })
+    Ok(api::AppStatus { vault: Vault::status(&state.dir)?, unlocked })
 }
 
 #[tauri::command(async)]
@@ -222,26 +212,22 @@ fn audit_log(state: State<'_, AppState>, limit: usize) -> ApiResult<api::AuditVi
     with_vault(&state, |v| api::audit_log(v, limit))
 }
 
-/// Progress of a long operation, sent over a channel.
-#[derive(Clone, Serialize)]
-pub struct ProgressEvent {
-    done: u64,
-    total: u64,
+/// A progress callback for a long operation: reports over `channel`, and
+/// says stop once `cancel_operation` was called (reset here, at the start).
+fn progress<'a>(state: &'a AppState, channel: &'a Channel<api::ProgressEvent>) -> impl FnMut(u64, u64) -> bool + 'a {
+    state.cancel.store(false, Ordering::SeqCst);
+    move |done, total| {
+        channel.send(api::ProgressEvent { done, total }).is_ok() && !state.cancel.load(Ordering::SeqCst)
+    }
 }
 
 #[tauri::command(async)]
 fn evidence_attach(
     state: State<'_, AppState>,
     req: api::AttachRequest,
-    on_progress: Channel<ProgressEvent>,
+    on_progress: Channel<api::ProgressEvent>,
 ) -> ApiResult<amana::dossier::StoredRecord> {
-    state.cancel.store(false, Ordering::SeqCst);
-    let cancel = &state.cancel;
-    with_vault(&state, |v| {
-        api::attach(v, req, &mut |done, total| {
-            on_progress.send(ProgressEvent { done, total }).is_ok() && !cancel.load(Ordering::SeqCst)
-        })
-    })
+    with_vault(&state, |v| api::attach(v, req, &mut progress(&state, &on_progress)))
 }
 
 #[tauri::command(async)]
@@ -251,10 +237,120 @@ fn evidence_read(state: State<'_, AppState>, id: Uuid) -> ApiResult<Response> {
 }
 
 #[tauri::command(async)]
-fn evidence_save_copy(state: State<'_, AppState>, id: Uuid, path: PathBuf) -> ApiResult<amana::evidence::Extracted> {
-    state.cancel.store(false, Ordering::SeqCst);
-    let cancel = &state.cancel;
-    with_vault(&state, |v| api::save_evidence_copy(v, id, path, &mut |_, _| !cancel.load(Ordering::SeqCst)))
+fn evidence_save_copy(
+    state: State<'_, AppState>,
+    id: Uuid,
+    path: PathBuf,
+    on_progress: Channel<api::ProgressEvent>,
+) -> ApiResult<amana::evidence::Extracted> {
+    with_vault(&state, |v| api::save_evidence_copy(v, id, path, &mut progress(&state, &on_progress)))
+}
+
+// Handover: identity, contacts, export, bundles, backup and restore.
+
+#[tauri::command(async)]
+fn identity_get(state: State<'_, AppState>) -> ApiResult<api::MyIdentity> {
+    with_vault(&state, |v| api::my_identity(v))
+}
+
+#[tauri::command(async)]
+fn identity_rotate(state: State<'_, AppState>) -> ApiResult<api::MyIdentity> {
+    with_vault(&state, |v| api::rotate_identity(v))
+}
+
+#[tauri::command(async)]
+fn identity_rename(state: State<'_, AppState>, name: String) -> ApiResult<api::MyIdentity> {
+    with_vault(&state, |v| api::rename_identity(v, &name))
+}
+
+#[tauri::command(async)]
+fn contacts_list(state: State<'_, AppState>) -> ApiResult<Vec<amana::identity::Contact>> {
+    with_vault(&state, |v| api::contacts(v))
+}
+
+#[tauri::command(async)]
+fn contact_card_from_text(state: State<'_, AppState>, text: String) -> ApiResult<api::CardPreview> {
+    with_vault(&state, |v| api::card_from_text(v, &text))
+}
+
+#[tauri::command(async)]
+fn contact_card_from_file(state: State<'_, AppState>, path: PathBuf) -> ApiResult<api::CardPreview> {
+    with_vault(&state, |v| api::card_from_file(v, &path))
+}
+
+#[tauri::command(async)]
+fn contact_card_from_qr(state: State<'_, AppState>, path: PathBuf) -> ApiResult<api::CardPreview> {
+    with_vault(&state, |v| api::card_from_qr_image(v, &path))
+}
+
+#[tauri::command(async)]
+fn contact_add(state: State<'_, AppState>, req: api::AddContactRequest) -> ApiResult<amana::identity::Contact> {
+    with_vault(&state, |v| api::add_contact(v, req))
+}
+
+#[tauri::command(async)]
+fn contact_verify(state: State<'_, AppState>, id: Uuid) -> ApiResult<amana::identity::Contact> {
+    with_vault(&state, |v| api::verify_contact(v, id))
+}
+
+#[tauri::command(async)]
+fn contact_remove(state: State<'_, AppState>, id: Uuid) -> ApiResult<amana::identity::Contact> {
+    with_vault(&state, |v| api::remove_contact(v, id))
+}
+
+#[tauri::command(async)]
+fn bundle_export(
+    state: State<'_, AppState>,
+    req: api::ExportRequest,
+    on_progress: Channel<api::ProgressEvent>,
+) -> ApiResult<amana::bundle::write::ExportSummary> {
+    with_vault(&state, |v| api::export(v, req, &mut progress(&state, &on_progress)))
+}
+
+#[tauri::command(async)]
+fn bundle_needs_passphrase(path: PathBuf) -> ApiResult<bool> {
+    api::bundle_needs_passphrase(&path)
+}
+
+#[tauri::command(async)]
+fn bundle_open(
+    state: State<'_, AppState>,
+    req: api::OpenBundleRequest,
+    on_progress: Channel<api::ProgressEvent>,
+) -> ApiResult<api::BundleContents> {
+    with_vault(&state, |v| api::open_bundle(v, req, &mut progress(&state, &on_progress)))
+}
+
+#[tauri::command(async)]
+fn bundle_import(
+    state: State<'_, AppState>,
+    req: api::OpenBundleRequest,
+    on_progress: Channel<api::ProgressEvent>,
+) -> ApiResult<amana::bundle::import::ImportReport> {
+    with_vault(&state, |v| api::import_bundle(v, req, &mut progress(&state, &on_progress)))
+}
+
+#[tauri::command(async)]
+fn backup_status(state: State<'_, AppState>, as_of: Option<Date>) -> ApiResult<api::BackupStatus> {
+    with_vault(&state, |v| api::backup_status(v, today(as_of)))
+}
+
+#[tauri::command(async)]
+fn backup_make(
+    state: State<'_, AppState>,
+    req: api::BackupRequest,
+    on_progress: Channel<api::ProgressEvent>,
+) -> ApiResult<amana::bundle::write::ExportSummary> {
+    with_vault(&state, |v| api::backup(v, req, &mut progress(&state, &on_progress)))
+}
+
+#[tauri::command(async)]
+fn backup_restore(
+    state: State<'_, AppState>,
+    req: api::RestoreRequest,
+    on_progress: Channel<api::ProgressEvent>,
+) -> ApiResult<api::Restored> {
+    api::restore(req, &mut progress(&state, &on_progress))
 }
 
 #[tauri::command]
@@ -326,6 +422,23 @@ pub fn run() {
             evidence_attach,
             evidence_read,
             evidence_save_copy,
+            identity_get,
+            identity_rotate,
+            identity_rename,
+            contacts_list,
+            contact_card_from_text,
+            contact_card_from_file,
+            contact_card_from_qr,
+            contact_add,
+            contact_verify,
+            contact_remove,
+            bundle_export,
+            bundle_needs_passphrase,
+            bundle_open,
+            bundle_import,
+            backup_status,
+            backup_make,
+            backup_restore,
             countries,
             open_bundle::take_pending_open
         ])

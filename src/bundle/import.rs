@@ -42,6 +42,7 @@ pub enum Outcome {
 
 /// A record whose incoming version was not taken.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportConflict"))]
 pub struct Conflict {
     /// The record.
     pub record_id: Uuid,
@@ -53,6 +54,7 @@ pub struct Conflict {
 
 /// The result of an import.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ImportReport {
     /// What the bundle is and who sent it.
     pub bundle: read::BundleSummary,

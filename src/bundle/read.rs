@@ -338,6 +338,7 @@ impl<R: Read> Read for Hashing<R> {
 
 /// What a reader is told about a bundle.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct BundleSummary {
     /// The bundle's id.
     pub bundle_id: uuid::Uuid,

@@ -49,6 +49,7 @@ pub struct ExportOptions {
 
 /// What was exported.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ExportSummary {
     /// The bundle's id.
     pub bundle_id: Uuid,

@@ -25,6 +25,7 @@ pub const DEFAULT_MEMORY_KIB: u32 = 256 * 1024;
 
 /// Argon2id cost parameters, stored in the key file with the wrap they protect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct KdfParams {
     /// Memory in KiB.
     pub memory_kib: u32,

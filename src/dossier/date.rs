@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An exact calendar day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(type = "string", rename = "ExactDate"))]
 pub struct Date {
     year: i32,
     month: u8,
@@ -113,6 +114,7 @@ impl FromStr for Date {
 
 /// A date that may be known only to the month or year, or only roughly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(type = "string"))]
 pub struct FuzzyDate {
     /// Year.
     pub year: i32,

@@ -112,6 +112,7 @@ pub fn case_overview(conn: &Connection, case_id: Uuid, today: Date) -> Result<Ca
 
 /// One dated fact on a case's timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TimelineEntry {
     /// When (possibly approximate).
     pub date: FuzzyDate,
@@ -144,6 +145,7 @@ pub fn timeline(conn: &Connection, case_id: Uuid) -> Result<Vec<TimelineEntry>, 
 
 /// Why something is urgent.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Urgency {
     /// An open proceeding whose deadline has passed.
@@ -167,6 +169,7 @@ pub enum Urgency {
 
 /// One line of the urgent list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct UrgentItem {
     /// The case.
     pub case_id: Uuid,

@@ -6,13 +6,12 @@ import type {
   Acquisition, AppStatus, AuditView, CaseListItem, CaseOverview, Deleted, Extracted, Kind, SearchResults,
   StoredRecord, TimelineEntry, UrgentItem, Version,
 } from "./model";
+import type {
+  ApiError, BackupStatus, BundleContents, CardPreview, Contact, ExportRequest, ExportSummary, ImportReport,
+  MyIdentity, ProgressEvent, Restored,
+} from "./generated";
 
-/** An error as the commands reject with it. */
-export interface ApiError {
-  code: string;
-  message: string;
-  wait_seconds?: number;
-}
+export type { ApiError, ProgressEvent };
 
 export function isApiError(e: unknown): e is ApiError {
   return typeof e === "object" && e !== null && typeof (e as ApiError).code === "string";
@@ -32,9 +31,11 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
-export interface ProgressEvent {
-  done: number;
-  total: number;
+/** A channel that reports a long operation's progress (cancel with `api.cancel()`). */
+function progressChannel(onProgress: (p: ProgressEvent) => void): Channel<ProgressEvent> {
+  const channel = new Channel<ProgressEvent>();
+  channel.onmessage = onProgress;
+  return channel;
 }
 
 export const api = {
@@ -63,13 +64,40 @@ export const api = {
   attach: (
     req: { attached_to: string; path: string; acquisition: Acquisition; description: string },
     onProgress: (p: ProgressEvent) => void,
-  ) => {
-    const channel = new Channel<ProgressEvent>();
-    channel.onmessage = onProgress;
-    return call<StoredRecord>("evidence_attach", { req, onProgress: channel });
-  },
+  ) => call<StoredRecord>("evidence_attach", { req, onProgress: progressChannel(onProgress) }),
   evidenceRead: (id: string) => call<ArrayBuffer>("evidence_read", { id }),
-  evidenceSaveCopy: (id: string, path: string) => call<Extracted>("evidence_save_copy", { id, path }),
+  evidenceSaveCopy: (id: string, path: string, onProgress: (p: ProgressEvent) => void) =>
+    call<Extracted>("evidence_save_copy", { id, path, onProgress: progressChannel(onProgress) }),
+  /** Asks the running long operation (attach, save a copy, export, import…) to stop. */
+  cancel: () => call<void>("cancel_operation"),
+
+  // Handover
+  identity: () => call<MyIdentity>("identity_get"),
+  identityRotate: () => call<MyIdentity>("identity_rotate"),
+  identityRename: (name: string) => call<MyIdentity>("identity_rename", { name }),
+  contacts: () => call<Contact[]>("contacts_list"),
+  cardFromText: (text: string) => call<CardPreview>("contact_card_from_text", { text }),
+  cardFromFile: (path: string) => call<CardPreview>("contact_card_from_file", { path }),
+  cardFromQr: (path: string) => call<CardPreview>("contact_card_from_qr", { path }),
+  contactAdd: (card: string, name: string | null) => call<Contact>("contact_add", { req: { card, name } }),
+  contactVerify: (id: string) => call<Contact>("contact_verify", { id }),
+  contactRemove: (id: string) => call<Contact>("contact_remove", { id }),
+  exportBundle: (req: ExportRequest, onProgress: (p: ProgressEvent) => void) =>
+    call<ExportSummary>("bundle_export", { req, onProgress: progressChannel(onProgress) }),
+  bundleNeedsPassphrase: (path: string) => call<boolean>("bundle_needs_passphrase", { path }),
+  bundleOpen: (path: string, passphrase: string | null, onProgress: (p: ProgressEvent) => void) =>
+    call<BundleContents>("bundle_open", { req: { path, passphrase }, onProgress: progressChannel(onProgress) }),
+  bundleImport: (path: string, passphrase: string | null, onProgress: (p: ProgressEvent) => void) =>
+    call<ImportReport>("bundle_import", { req: { path, passphrase }, onProgress: progressChannel(onProgress) }),
+  backupStatus: () => call<BackupStatus>("backup_status"),
+  backup: (out: string, passphrase: string, onProgress: (p: ProgressEvent) => void) =>
+    call<ExportSummary>("backup_make", { req: { out, passphrase }, onProgress: progressChannel(onProgress) }),
+  restore: (
+    req: { file: string; into: string; backup_passphrase: string; new_passphrase: string },
+    onProgress: (p: ProgressEvent) => void,
+  ) => call<Restored>("backup_restore", { req, onProgress: progressChannel(onProgress) }),
+  /** A bundle path given on the command line at startup (packaging's argv handling), once. */
+  takePendingOpen: () => call<string | null>("take_pending_open"),
   countries: (lang: string) => call<Array<[string, string]>>("countries", { lang }),
 };
 

@@ -12,6 +12,7 @@ import "@fontsource/noto-sans-arabic/arabic-700.css";
 import "@fontsource/noto-sans-mono/latin-400.css";
 import "@fontsource/noto-sans-mono/latin-600.css";
 import "./styles/app.css";
+import "./styles/handover.css";
 
 import { start } from "./app";
 import { t } from "./i18n";

@@ -2,6 +2,8 @@
 // them in JSON. Enum value lists are checked against records.schema.json
 // (the output of `amana schema`) by a test.
 
+import type * as gen from "./generated";
+
 export const KINDS = ["case", "situation", "incident", "instrument", "proceeding", "testimony", "source", "evidence"] as const;
 export type Kind = (typeof KINDS)[number];
 
@@ -190,105 +192,32 @@ export interface CaseOverview {
   evidence: StoredRecord<EvidenceData>[];
 }
 
-export interface CaseListItem {
-  id: string;
-  name: string;
-  title: string;
-  status: CaseStatus;
-  risk: RiskLevel;
-  tags: string[];
-  requesting_states: string[];
-  requested_states: string[];
-  tactics: Tactic[];
-  current_situation: SituationKind | null;
-  days_since_arrest: number | null;
-  urgent: number;
-  updated_at: string;
-}
+// Everything the commands return that is not a record's content comes
+// straight from the Rust types (ui/src/generated/, checked by a Rust test).
+export type {
+  AppStatus, AuditEntry, AuditView, CaseListItem, Deleted, Extracted, SearchHit, SearchResults, TimelineEntry,
+  UrgentItem, VaultStatus, Version,
+} from "./generated";
 
-export interface TimelineEntry {
-  date: string;
-  what: string;
-  record_id: string;
-  kind: Kind;
-}
-
-export type UrgentItem = {
-  case_id: string;
-  case_label: string;
-  record_id: string;
-} & (
-  | { reason: "deadline_passed"; days_overdue: number }
-  | { reason: "deadline_near"; days_left: number }
-  | { reason: "in_custody"; days_since_arrest: number | null; situation: SituationKind }
-);
-
-export interface SearchHit {
-  record_id: string;
-  kind: Kind;
-  case_id: string;
-  case_label: string;
-  label: string;
-  snippet: string;
-  highlights: Array<[number, number]>;
-  name_variant: boolean;
-}
-
-export interface SearchResults {
-  total: number;
-  hits: SearchHit[];
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  action: string;
-  kind: string | null;
-  record_id: string | null;
-  case_id: string | null;
-  detail: unknown;
-  content_sha256: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-export interface AuditView {
-  entries: AuditEntry[];
-  chain: { entries: number; first_broken: number | null; problems: string[] };
-}
-
-export interface VaultStatus {
-  path: string;
-  exists: boolean;
-  key_file_version: number | null;
-  vault_id: string | null;
-  has_recovery_key: boolean | null;
-  remembered_on_this_device: boolean;
-  failed_attempts: number;
-  wait_seconds: number;
-  supported_schema_version: number;
-  key_file_problem: string | null;
-}
-
-export interface AppStatus {
-  vault: VaultStatus;
-  unlocked: boolean;
-}
-
-export interface Version {
-  version: number;
-  saved_at: string;
-  origin: unknown;
-  data: Record<string, unknown>;
-}
-
-export interface Extracted {
-  path: string;
-  size: number;
-  sha256: string;
-}
-
-export interface Deleted {
-  records: string[];
-  evidence: string[];
-}
+// The record shapes above are the UI's view of the Rust records (fields the
+// core fills with defaults are optional here, as the forms send them). These
+// checks fail the typecheck when a generated record type no longer fits.
+type Fits<A extends B, B> = A;
+export type RecordShapesFit = [
+  Fits<gen.Case, CaseData>,
+  Fits<gen.Situation, SituationData>,
+  Fits<gen.Incident, IncidentData>,
+  Fits<gen.Instrument, InstrumentData>,
+  Fits<gen.Proceeding, ProceedingData>,
+  Fits<gen.Testimony, TestimonyData>,
+  Fits<gen.Source, SourceData>,
+  Fits<gen.Evidence, EvidenceData>,
+  Fits<gen.Kind, Kind>,
+  Fits<Kind, gen.Kind>,
+  Fits<gen.SituationKind, SituationKind>,
+  Fits<SituationKind, gen.SituationKind>,
+  Fits<gen.Tactic, Tactic>,
+  Fits<Tactic, gen.Tactic>,
+  Fits<gen.ProceedingKind, ProceedingKind>,
+  Fits<ProceedingKind, gen.ProceedingKind>,
+];

@@ -1,4 +1,5 @@
 import type { Messages } from "./types";
+import { handoverAr } from "./handover";
 
 export const ar: Messages = {
   "app.name": "أمانة",
@@ -599,4 +600,5 @@ export const ar: Messages = {
   "error.evidence.digest_mismatch": "الملف لا يطابق بصمته SHA-256 المسجّلة: ربما جرى تغييره. لم يُعرض.",
   "error.evidence.output_exists": "يوجد ملف بهذا الاسم في ذلك المكان. اختر اسمًا آخر.",
   "error.cancelled": "أُلغي.",
+  ...handoverAr,
 };

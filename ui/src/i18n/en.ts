@@ -1,4 +1,5 @@
 import type { Messages } from "./types";
+import { handoverEn } from "./handover";
 
 export const en: Messages = {
   "app.name": "Amana",
@@ -582,4 +583,5 @@ export const en: Messages = {
   "error.evidence.digest_mismatch": "The file does not match its recorded SHA-256 digest: it may have been altered. It was not shown.",
   "error.evidence.output_exists": "A file with that name already exists there. Choose another name.",
   "error.cancelled": "Cancelled.",
+  ...handoverEn,
 };

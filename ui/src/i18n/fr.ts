@@ -1,4 +1,5 @@
 import type { Messages } from "./types";
+import { handoverFr } from "./handover";
 
 export const fr: Messages = {
   "app.name": "Amana",
@@ -564,4 +565,5 @@ export const fr: Messages = {
   "error.evidence.digest_mismatch": "Le fichier ne correspond pas à son empreinte SHA-256 enregistrée : il a peut-être été altéré. Il n'a pas été affiché.",
   "error.evidence.output_exists": "Un fichier de ce nom existe déjà à cet endroit. Choisissez un autre nom.",
   "error.cancelled": "Annulé.",
+  ...handoverFr,
 };

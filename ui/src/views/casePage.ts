@@ -575,8 +575,10 @@ function timelineList(o: CaseOverview, tl: TimelineEntry[]): HTMLElement {
 }
 
 /** A source's identity is never shown in passing: not in its history either. */
-function withoutIdentity(kind: Kind, data: Record<string, unknown>): Record<string, unknown> {
-  if (kind !== "source" || !data.identity) return data;
+function withoutIdentity(kind: Kind, value: unknown): unknown {
+  if (kind !== "source" || typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const data = value as Record<string, unknown>;
+  if (!data.identity) return data;
   const { identity: _hidden, ...rest } = data;
   return { ...rest, identity: t("history.identity_hidden") };
 }

@@ -6,7 +6,7 @@
 import { open as openFile, save as saveFile } from "@tauri-apps/plugin-dialog";
 import { api, toApiError } from "../api";
 import { handleLockedError } from "../app";
-import { formatNumber, t } from "../i18n";
+import { t } from "../i18n";
 import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
@@ -18,6 +18,7 @@ import { confirmDialog, openDialog, toast } from "./dialog";
 import { buildForm } from "./forms";
 import { evidenceSpecs } from "./recordForms";
 import { badge, loading } from "./widgets";
+import { progressDialog, progressView } from "./progress";
 
 export function baseName(path: string): string {
   const parts = path.split(/[\\/]/);
@@ -49,14 +50,12 @@ export async function pickAndAttach(o: CaseOverview, onDone: () => void): Promis
 export function attachForm(o: CaseOverview, paths: string[], onDone: () => void): void {
   const form = buildForm(evidenceSpecs(o, attachTargets(o)), {});
   const files = h("ul", { class: "file-list" }, paths.map((p) => h("li", null, icon("file", 16), h("span", { dir: "auto" }, baseName(p)))));
-  const bar = h("progress", { class: "progress", max: "100", value: "0", testid: "attach-progress" });
-  const barText = h("span", { class: "progress-text", testid: "attach-progress-text" });
-  const progress = h("div", { class: "progress-wrap", hidden: true }, bar, barText);
+  const progress = progressView("attach-progress");
   const err = h("div", { class: "form-error", role: "alert", hidden: true, testid: "attach-error" });
   const submit = h("button", { type: "submit", class: "button button-primary", testid: "attach-submit", form: "attach-form" }, icon("lock", 16), t("evidence.encrypt_and_attach"));
   const cancel = h("button", { type: "button", class: "button" }, t("action.cancel"));
   let busy = false;
-  const el = h("form", { id: "attach-form", class: "record-form", novalidate: true }, h("p", { class: "muted" }, t("evidence.attach_intro")), files, form.el, progress, err);
+  const el = h("form", { id: "attach-form", class: "record-form", novalidate: true }, h("p", { class: "muted" }, t("evidence.attach_intro")), files, form.el, progress.el, err);
   const d = openDialog({
     title: t("evidence.attach_title", { n: paths.length }),
     wide: true,
@@ -74,24 +73,17 @@ export function attachForm(o: CaseOverview, paths: string[], onDone: () => void)
     const data = r.data as { attached_to?: string; description?: string; acquisition?: EvidenceData["acquisition"] };
     busy = true;
     submit.disabled = cancel.disabled = true;
-    progress.hidden = false;
     err.hidden = true;
     let done = 0;
     try {
       for (const [i, path] of paths.entries()) {
-        bar.value = 0;
-        barText.textContent = t("evidence.encrypting", { file: baseName(path), i: i + 1, n: paths.length });
+        progress.start(t("evidence.encrypting", { file: baseName(path), i: i + 1, n: paths.length }));
         await api.attach(
           { attached_to: data.attached_to || o.case.id, path, acquisition: data.acquisition ?? {}, description: data.description ?? "" },
-          (p) => {
-            const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
-            bar.value = pct;
-            barText.textContent = `${t("evidence.encrypting", { file: baseName(path), i: i + 1, n: paths.length })} ${formatNumber(pct)}%`;
-          },
+          (p) => progress.update(p),
         );
         done += 1;
       }
-      bar.value = 100;
       busy = false;
       d.close();
       toast(t("evidence.attached_done", { n: done }));
@@ -101,6 +93,7 @@ export function attachForm(o: CaseOverview, paths: string[], onDone: () => void)
       const e2 = toApiError(x);
       if (handleLockedError(e2)) return;
       submit.disabled = cancel.disabled = false;
+      progress.hide();
       err.hidden = false;
       err.replaceChildren(icon("alert"), h("span", null, errorMessage(e2), done ? ` ${t("evidence.partial", { n: done })}` : ""));
       if (done) onDone();
@@ -219,12 +212,16 @@ export async function saveCopy(r: StoredRecord<EvidenceData>): Promise<void> {
     return;
   }
   if (!path) return;
+  const running = progressDialog(t("evidence.save.progress_title"), "save-copy-dialog");
+  running.view.start(t("evidence.save.writing", { file: r.data.file_name }));
   try {
-    await api.evidenceSaveCopy(r.id, path);
+    await api.evidenceSaveCopy(r.id, path, (p) => running.view.update(p));
+    running.close();
     toast(t("evidence.save.done", { path }), "warning", 10000);
   } catch (x) {
+    running.close();
     const e = toApiError(x);
     if (handleLockedError(e)) return;
-    toast(errorMessage(e), "error", 10000);
+    toast(errorMessage(e), e.code === "cancelled" ? "info" : "error", 10000);
   }
 }
