@@ -200,6 +200,7 @@ fn manifest(keys: &Keys, bundle: u128) -> Manifest {
             size: EVIDENCE.len() as u64,
             sha256: sha256_hex(EVIDENCE),
         }],
+        vault: None,
     }
 }
 

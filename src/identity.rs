@@ -235,8 +235,9 @@ pub fn own_signing_keys(conn: &Connection) -> Result<Vec<VerifyingKey>, Identity
 }
 
 /// A contact.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(test, derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Contact {
     /// Id.
     pub id: Uuid,
@@ -428,4 +429,144 @@ mod tests {
             assert!(parse_card(&bad).is_err(), "{bad}");
         }
     }
+}
+
+/// One of this vault's identities as a backup carries it. It holds secret
+/// keys: it exists only inside backups (which are encrypted), is never
+/// printed (`Debug` shows no key) and is wiped from memory when dropped.
+#[derive(Clone, PartialEq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityBackup {
+    /// When it was made.
+    pub created_at: String,
+    /// The name it signs with.
+    pub display_name: String,
+    /// The age identity (`AGE-SECRET-KEY-1…`).
+    pub age_secret: String,
+    /// The Ed25519 signing key, hex.
+    pub signing_secret: String,
+    /// Whether it is the identity in use (older ones only open old bundles).
+    pub active: bool,
+}
+
+impl std::fmt::Debug for IdentityBackup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityBackup")
+            .field("created_at", &self.created_at)
+            .field("display_name", &self.display_name)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a backup carries besides the records: the vault's identities (so
+/// partners can keep sending to it and old bundles still open) and its
+/// contacts (with their verified marks).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultState {
+    /// Every identity, oldest first.
+    pub identities: Vec<IdentityBackup>,
+    /// Every contact.
+    pub contacts: Vec<Contact>,
+}
+
+/// Reads the identities and contacts for a backup.
+pub fn backup_state(conn: &Connection) -> Result<VaultState, IdentityError> {
+    let mut stmt = conn.prepare(
+        "SELECT created_at, display_name, age_secret, signing_secret, active FROM identities ORDER BY id",
+    )?;
+    let identities = stmt
+        .query_map([], |r| {
+            Ok(IdentityBackup {
+                created_at: r.get(0)?,
+                display_name: r.get(1)?,
+                age_secret: r.get(2)?,
+                signing_secret: r.get(3)?,
+                active: r.get::<_, i64>(4)? == 1,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for i in &identities {
+        load(i.display_name.clone(), &i.age_secret, &i.signing_secret)?;
+    }
+    Ok(VaultState { identities, contacts: contacts(conn)? })
+}
+
+/// How much of a backup's [`VaultState`] was new to the vault.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct StateRestored {
+    /// Identities added.
+    pub identities: usize,
+    /// Contacts added.
+    pub contacts: usize,
+}
+
+/// Checks a backup's identities and contacts without writing anything.
+pub fn check_state(state: &VaultState) -> Result<(), IdentityError> {
+    if state.identities.iter().filter(|i| i.active).count() > 1 {
+        return Err(IdentityError::Damaged);
+    }
+    for i in &state.identities {
+        load(i.display_name.clone(), &i.age_secret, &i.signing_secret)?;
+    }
+    for c in &state.contacts {
+        age::x25519::Recipient::from_str(&c.age_recipient).map_err(|_| IdentityError::BadCard)?;
+        if let Some(k) = &c.signing_key {
+            let key = decode_signing_key(k).ok_or(IdentityError::BadCard)?;
+            if c.fingerprint.as_deref() != Some(fingerprint(&key, &c.age_recipient).as_str()) {
+                return Err(IdentityError::BadCard);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds a backup's identities and contacts that the vault does not have
+/// (in the caller's transaction). The backup's active identity becomes the
+/// active one; identities the vault already had stay, for their old bundles.
+/// A contact the vault already has (same age recipient) is kept as it is.
+pub fn restore_state(conn: &Connection, state: &VaultState) -> Result<StateRestored, IdentityError> {
+    check_state(state)?;
+    let mut done = StateRestored::default();
+    for i in &state.identities {
+        let known: bool = conn
+            .query_row("SELECT count(*) FROM identities WHERE age_secret = ?1", [&i.age_secret], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n > 0)?;
+        if !known {
+            conn.execute(
+                "INSERT INTO identities(created_at, display_name, age_secret, signing_secret, active) VALUES (?1, ?2, ?3, ?4, 0)",
+                params![i.created_at, i.display_name, i.age_secret, i.signing_secret],
+            )?;
+            done.identities += 1;
+        }
+    }
+    if let Some(active) = state.identities.iter().find(|i| i.active) {
+        conn.execute("UPDATE identities SET active = (age_secret = ?1)", [&active.age_secret])?;
+    }
+    for c in &state.contacts {
+        let inserted = conn.execute(
+            &format!(
+                "INSERT OR IGNORE INTO contacts({CONTACT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ),
+            params![
+                c.id.to_string(),
+                c.display_name,
+                c.age_recipient,
+                c.signing_key,
+                c.fingerprint,
+                c.verified as i64,
+                c.added_at,
+                c.verified_at
+            ],
+        )?;
+        if inserted == 1 {
+            audit_contact(conn, Action::Create, c, "restored from a backup")?;
+            done.contacts += 1;
+        }
+    }
+    Ok(done)
 }

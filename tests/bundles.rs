@@ -890,6 +890,19 @@ fn backup_and_restore_give_the_same_vault_with_a_new_recovery_key() {
     a.json_in(&["case", "edit", &f.case], &json!({"status": "monitoring"}));
     let case_history = a.json(&["case", "history", &f.case]);
     assert_eq!(case_history.as_array().unwrap().len(), 2);
+    // Contacts, one of them verified, and a rotated identity: a backup keeps them all.
+    let f_card = f.a.json(&["identity", "show"])["card"].clone();
+    let f_card_path = a.tmp.path().join("f-card.json");
+    std::fs::write(&f_card_path, f_card.to_string()).unwrap();
+    a.json(&["contact", "add", ps(&f_card_path), "--name", "Field team (fictional)"]);
+    a.json(&["contact", "verify", "Field team (fictional)"]);
+    let bare_path = a.tmp.path().join("partner.txt");
+    std::fs::write(&bare_path, "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n").unwrap();
+    a.json(&["contact", "add", ps(&bare_path), "--name", "Partner without Amana"]);
+    a.json(&["identity", "rotate", "--yes"]);
+    let a_identity = a.json(&["identity", "show"]);
+    let a_contacts = a.json(&["contact", "list"]);
+    assert_eq!(a_contacts.as_array().unwrap().len(), 2);
 
     let backup = a.tmp.path().join("vault.backup.amana");
     let out = a.run_with_env(
@@ -940,6 +953,28 @@ fn backup_and_restore_give_the_same_vault_with_a_new_recovery_key() {
     rv(&["extract", &f.evidence, "--out", ps(&out)]);
     assert_eq!(sha256_hex(&std::fs::read(&out).unwrap()), sha256_hex(&f.evidence_bytes));
     assert_success(&restored.run_with_env(&["check"], &[("AMANA_PASSPHRASE", "the restored vault's own passphrase")]));
+    // The same handover identity (partners keep sending to it; its old
+    // identity still opens bundles sent before the rotation) and the same
+    // contacts, with their verified marks.
+    assert_eq!(done["restored"]["restored"], json!({"identities": 2, "contacts": 2}));
+    let r_identity = rv(&["identity", "show"]);
+    assert_eq!(r_identity["fingerprint"], a_identity["fingerprint"]);
+    let contact_view = |v: &Value| -> Vec<Value> {
+        let mut c: Vec<Value> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| json!([c["id"], c["display_name"], c["age_recipient"], c["fingerprint"], c["verified"]]))
+            .collect();
+        c.sort_by_key(|x| x.to_string());
+        c
+    };
+    assert_eq!(contact_view(&rv(&["contact", "list"])), contact_view(&a_contacts));
+    let before_rotation = parse(&restored.run_with_env(
+        &["bundle", "verify", ps(&bundle), "--json"],
+        &[("AMANA_PASSPHRASE", "the restored vault's own passphrase")],
+    ));
+    assert_eq!(before_rotation["kind"], "handover");
 
     // Restoring over an existing vault is refused and changes nothing.
     let before = snapshot(&restored.dir);
@@ -958,6 +993,7 @@ fn backup_and_restore_give_the_same_vault_with_a_new_recovery_key() {
         &[("AMANA_PASSPHRASE", PASS), ("AMANA_BUNDLE_PASSPHRASE", BUNDLE_PASS)],
     ));
     assert_eq!(s["kind"], "backup");
+    assert_eq!((s["contacts"].clone(), s["identities"].clone()), (json!(2), json!(2)));
 }
 
 // ------------------------------------------------------------------ (i) who sent it

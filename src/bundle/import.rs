@@ -68,6 +68,8 @@ pub struct ImportReport {
     pub conflicts: Vec<Conflict>,
     /// Evidence files added.
     pub files_added: usize,
+    /// Backups: the identities and contacts that were new to this vault.
+    pub restored: identity::StateRestored,
 }
 
 fn plan(vault: &Vault, m: &Manifest) -> Result<Vec<(Outcome, Option<StoredRecord>, Record)>, BundleError> {
@@ -196,7 +198,13 @@ pub fn import(
         })
         .map(|f| f.evidence_id)
         .collect();
-    let changes = planned.iter().any(|p| matches!(p.0, Outcome::Added | Outcome::Updated)) || !wanted.is_empty();
+    let state_changes = match &manifest.vault {
+        Some(state) => state_is_new(vault, state)?,
+        None => false,
+    };
+    let changes = planned.iter().any(|p| matches!(p.0, Outcome::Added | Outcome::Updated))
+        || !wanted.is_empty()
+        || state_changes;
     if !changes {
         return Ok(report(summary, &planned, 0));
     }
@@ -298,7 +306,10 @@ pub fn import(
                 Outcome::Unchanged | Outcome::Conflict => {}
             }
         }
-        let rep = report(summary.clone(), &planned, written.len());
+        let mut rep = report(summary.clone(), &planned, written.len());
+        if let Some(state) = &manifest.vault {
+            rep.restored = identity::restore_state(&tx, state)?;
+        }
         audit::append(
             &tx,
             NewEntry {
@@ -312,11 +323,13 @@ pub fn import(
                     "sender_verified": summary.sender_verified,
                     "added": rep.added, "updated": rep.updated, "unchanged": rep.unchanged,
                     "conflicts": rep.conflicts.len(), "files": rep.files_added,
+                    "identities_restored": rep.restored.identities, "contacts_restored": rep.restored.contacts,
                 }),
                 content_sha256: None,
             },
         )?;
         tx.commit()?;
+        crash_point("import.after-commit");
         Ok(rep)
     })();
     if applied.is_err() {
@@ -346,7 +359,16 @@ fn report(
             })
             .collect(),
         files_added,
+        restored: identity::StateRestored::default(),
     }
+}
+
+/// Whether a backup's identities or contacts would add anything here.
+fn state_is_new(vault: &Vault, state: &identity::VaultState) -> Result<bool, BundleError> {
+    let known_identities = identity::backup_state(vault.conn())?;
+    let known_contacts = identity::contacts(vault.conn())?;
+    Ok(state.identities.iter().any(|i| !known_identities.identities.iter().any(|k| k.age_secret == i.age_secret))
+        || state.contacts.iter().any(|c| !known_contacts.iter().any(|k| k.age_recipient == c.age_recipient)))
 }
 
 fn copy(r: &mut dyn Read, w: &mut dyn Write) -> Result<(), BundleError> {

@@ -194,6 +194,9 @@ pub struct Manifest {
     pub records: Vec<BundleRecord>,
     /// The evidence files, in tar order.
     pub files: Vec<FileEntry>,
+    /// Backups only: the vault's identities and contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault: Option<crate::identity::VaultState>,
 }
 
 /// `manifest.sig`.
@@ -362,6 +365,17 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), BundleError> {
     }
     if m.records.len() > MAX_RECORDS || m.files.len() > MAX_FILES {
         return bad("too many records or files".into());
+    }
+    match (&m.vault, m.kind) {
+        (Some(_), BundleKind::Handover) => return bad("a handover carries a vault's identities".into()),
+        (Some(state), BundleKind::Backup) => {
+            if state.identities.len() > MAX_FILES || state.contacts.len() > MAX_FILES {
+                return bad("too many identities or contacts".into());
+            }
+            crate::identity::check_state(state)
+                .map_err(|_| BundleError::BadManifest("a damaged identity or contact".into()))?;
+        }
+        (None, _) => {}
     }
     let mut ids = std::collections::HashMap::with_capacity(m.records.len());
     for r in &m.records {

@@ -370,6 +370,10 @@ pub struct BundleSummary {
     pub files: usize,
     /// Bytes of evidence.
     pub file_bytes: u64,
+    /// Backups: the vault identities they carry (0 for a handover).
+    pub identities: usize,
+    /// Backups: the contacts they carry (0 for a handover).
+    pub contacts: usize,
 }
 
 /// Summarises a verified bundle, checking the sender against the vault's
@@ -410,5 +414,7 @@ pub fn summarise(manifest: &Manifest, conn: Option<&rusqlite::Connection>) -> Re
         records,
         files: manifest.files.len(),
         file_bytes: manifest.files.iter().map(|f| f.size).sum(),
+        identities: manifest.vault.as_ref().map_or(0, |v| v.identities.len()),
+        contacts: manifest.vault.as_ref().map_or(0, |v| v.contacts.len()),
     })
 }

@@ -93,10 +93,14 @@ fn redact(r: &StoredRecord, profile: Profile, redactions: &mut Vec<Redaction>) -
 
 /// Builds the manifest for `opts` from the vault.
 fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result<Manifest, BundleError> {
-    if opts.cases.is_empty() {
+    let conn = vault.conn();
+    let state = match opts.kind {
+        BundleKind::Backup => Some(identity::backup_state(conn)?),
+        BundleKind::Handover => None,
+    };
+    if opts.cases.is_empty() && state.as_ref().is_none_or(|s| s.contacts.is_empty()) {
         return Err(BundleError::NothingSelected);
     }
-    let conn = vault.conn();
     let mut selected: Vec<StoredRecord> = Vec::new();
     for case_id in &opts.cases {
         store::get_kind(conn, *case_id, Kind::Case)?;
@@ -179,6 +183,7 @@ fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result
         redactions,
         records,
         files,
+        vault: state,
     })
 }
 

@@ -348,8 +348,11 @@ fn human_summary(s: &read::BundleSummary) -> String {
         format!("Contains:    {}", s.profile_summary),
         format!("Records:     {}", s.records.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")),
         format!("Files:       {} ({} bytes)", s.files, s.file_bytes),
-        "Cases:".to_string(),
     ];
+    if s.kind == BundleKind::Backup {
+        lines.push(format!("Vault:       {} contacts, {} handover identities", s.contacts, s.identities));
+    }
+    lines.push("Cases:".to_string());
     lines.extend(s.cases.iter().map(|(id, label)| format!("  {id}  {label}")));
     lines.join("\n")
 }
@@ -405,8 +408,8 @@ pub fn backup(ctx: &Ctx, out: PathBuf, to_self: bool) -> CliResult {
         Recipients::Passphrase(bundle_passphrase(true)?)
     };
     let cases: Vec<Uuid> = store::list(vault.conn(), Some(Kind::Case), None)?.into_iter().map(|c| c.id).collect();
-    if cases.is_empty() {
-        return Err(CliError::new("bundle.nothing_selected", "the vault has no cases to back up"));
+    if cases.is_empty() && identity::contacts(vault.conn())?.is_empty() {
+        return Err(CliError::new("bundle.nothing_selected", "the vault has no cases and no contacts to back up"));
     }
     let mut bar = progress_bar("Backing up");
     let summary = write::export(
@@ -457,38 +460,55 @@ pub fn restore(ctx: &Ctx, a: RestoreArgs) -> CliResult {
             "this bundle is a handover, not a backup: create a vault and `amana import` it instead",
         ));
     }
-    let existed = ctx.vault_dir.exists();
+    if std::fs::read_dir(&ctx.vault_dir).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(VaultError::FolderNotEmpty(ctx.vault_dir.clone()).into());
+    }
     let passphrase = secrets::read_new(PASSPHRASE_ENV, "new passphrase for the restored vault")?;
     let params = a.kdf.params()?;
-    let (mut vault, recovery) = Vault::create(&ctx.vault_dir, &passphrase, params)?;
+    // The vault is built in a sibling folder and renamed into place only when
+    // complete, so a crash never leaves a half-restored vault where the user
+    // expects the restored one; the next restore to the same place removes
+    // what a killed one left.
+    let staging = restore_staging(&ctx.vault_dir);
+    let _ = std::fs::remove_dir_all(&staging);
+    let (mut vault, recovery) = Vault::create(&staging, &passphrase, params)?;
     let mut bar = progress_bar("Restoring");
     let result = import::import(&mut vault, &a.file, Some(opener), &mut bar);
+    vault.lock();
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            vault.lock();
-            // The vault was made by this command and holds nothing else.
-            if existed {
-                for entry in std::fs::read_dir(&ctx.vault_dir).into_iter().flatten().flatten() {
-                    let p = entry.path();
-                    let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
-                }
-            } else {
-                let _ = std::fs::remove_dir_all(&ctx.vault_dir);
-            }
+            let _ = std::fs::remove_dir_all(&staging);
             return Err(e.into());
         }
     };
-    vault.lock();
+    amana::fault::crash_point("restore.before-rename");
+    // Over an empty folder or none: rename(2) replaces an empty directory.
+    if let Err(e) = std::fs::rename(&staging, &ctx.vault_dir) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(CliError::new("io.failed", format!("could not move the restored vault into place: {e}")));
+    }
+    if let Some(parent) = ctx.vault_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let _ = amana::fsx::sync_dir(parent);
+    }
     let shown = recovery.display_once();
     ctx.emit(&serde_json::json!({ "restored": report, "recovery_key": shown.expose_secret() }), || {
         format!(
-            "Restored {} records and {} files into {}.\n\nThe restored vault has a new recovery key (shown only this once):\n\n    {}\n\nWrite it down and keep it away from this device.",
+            "Restored {} records, {} files, {} contacts and {} handover identities into {}.\n\nThe restored vault has a new recovery key (shown only this once):\n\n    {}\n\nWrite it down and keep it away from this device.",
             report.added,
             report.files_added,
+            report.restored.contacts,
+            report.restored.identities,
             ctx.vault_dir.display(),
             shown.expose_secret()
         )
     });
     Ok(())
+}
+
+/// Where `restore` builds a vault before moving it to `dir`: a hidden
+/// sibling, on the same file system so the final rename is atomic.
+fn restore_staging(dir: &std::path::Path) -> PathBuf {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "vault".into());
+    dir.with_file_name(format!(".{name}.restoring"))
 }
