@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev \
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 libsecret-tools \
-  imagemagick age keyutils strace time openssl
+  imagemagick age keyutils strace time openssl poppler-utils
 
 .PHONY: run test setup ui bench bench-full fmt lint
 

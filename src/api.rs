@@ -406,3 +406,65 @@ pub fn save_evidence_copy(
 ) -> ApiResult<evidence::Extracted> {
     Ok(evidence::extract(vault, id, &out, progress)?)
 }
+
+impl From<crate::report::ReportError> for ApiError {
+    fn from(e: crate::report::ReportError) -> Self {
+        ApiError { code: e.code().to_string(), message: e.to_string(), wait_seconds: None }
+    }
+}
+
+/// Statistics for the Statistics screen: which cases (period, tags), and
+/// whether to return the aggregate-only report safe to publish.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StatsRequest {
+    /// Period and tags.
+    #[serde(default)]
+    pub filter: crate::report::stats::StatsFilter,
+}
+
+/// Every statistic of the chosen cases as of `today`: counts keyed by country
+/// code, tactic, profile..., flows as source/target/count, CCF delays as
+/// buckets and raw day counts (the UI translates the keys).
+pub fn stats(vault: &Vault, req: StatsRequest, today: Date) -> ApiResult<crate::report::stats::Stats> {
+    Ok(crate::report::statistics(vault, &req.filter, today)?)
+}
+
+/// The aggregate-only report: counts under `threshold` shown as "fewer than N".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublishableStatsRequest {
+    /// Period and tags.
+    #[serde(default)]
+    pub filter: crate::report::stats::StatsFilter,
+    /// The threshold (default 5).
+    #[serde(default = "default_threshold")]
+    pub threshold: u64,
+}
+
+fn default_threshold() -> u64 {
+    crate::report::publish::DEFAULT_THRESHOLD
+}
+
+/// The report safe to publish: no names, no sources, no ids, small cells hidden.
+pub fn publishable_stats(
+    vault: &Vault,
+    req: PublishableStatsRequest,
+    today: Date,
+) -> ApiResult<crate::report::publish::PublishableReport> {
+    Ok(crate::report::publishable(vault, &req.filter, req.threshold, today)?)
+}
+
+/// Write a draft (case summary, CCF request, UN urgent appeal, interim
+/// measures) to the path the user chose in the save dialog.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DraftRequest {
+    /// What, for which case, in which language and format.
+    #[serde(flatten)]
+    pub spec: crate::report::DraftSpec,
+    /// Where (must not exist). The file is not encrypted: the UI says so.
+    pub out: PathBuf,
+}
+
+/// Writes the draft (complete or absent, audited) and says what it disclosed.
+pub fn draft(vault: &mut Vault, req: DraftRequest, today: Date) -> ApiResult<crate::report::DraftWritten> {
+    Ok(crate::report::write_draft(vault, &req.spec, &req.out, today)?)
+}

@@ -30,6 +30,8 @@ pub enum Action {
     Attach,
     /// A plaintext copy of a file was written out at the user's request.
     Extract,
+    /// A draft (letter or case summary) was written out, unencrypted, at the user's request.
+    Draft,
     /// Records were exported in a bundle.
     Export,
     /// Records were imported from a bundle.
@@ -44,6 +46,7 @@ impl Action {
             Action::Delete => "delete",
             Action::Attach => "attach",
             Action::Extract => "extract",
+            Action::Draft => "draft",
             Action::Export => "export",
             Action::Import => "import",
         }

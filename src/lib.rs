@@ -21,6 +21,7 @@ pub mod fsx;
 pub mod identity;
 pub mod keyfile;
 pub mod keyring_cache;
+pub mod report;
 pub mod search;
 pub mod text;
 pub mod throttle;

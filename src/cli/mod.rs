@@ -3,6 +3,7 @@
 
 mod handover_cmds;
 mod record_cmds;
+mod report_cmds;
 mod secrets;
 mod vault_cmds;
 
@@ -151,6 +152,10 @@ enum Command {
     },
     /// Build a new vault (--vault) from a backup.
     Restore(handover_cmds::RestoreArgs),
+    /// Statistics: cases by state, tactic, year...; CCF delays; --publishable for figures safe to publish.
+    Stats(report_cmds::StatsArgs),
+    /// Write a draft letter or case summary (PDF or Markdown) to a file you name. NOT encrypted.
+    Draft(report_cmds::DraftArgs),
 }
 
 /// What every command gets: where the vault is and how to print.
@@ -229,6 +234,8 @@ pub fn run() -> i32 {
         Command::Import { file, identity } => handover_cmds::import_cmd(&ctx, file, identity),
         Command::Backup { out, to_self } => handover_cmds::backup(&ctx, out, to_self),
         Command::Restore(a) => handover_cmds::restore(&ctx, a),
+        Command::Stats(a) => report_cmds::stats(&ctx, a),
+        Command::Draft(a) => report_cmds::draft(&ctx, a),
     };
     match result {
         Ok(()) => 0,

@@ -550,6 +550,7 @@ export const ar: Messages = {
   "enum.action.delete": "حذف",
   "enum.action.attach": "إرفاق ملف",
   "enum.action.extract": "حفظ نسخة غير مشفّرة",
+  "enum.action.draft": "حفظ مسودة (غير مشفّرة)",
   "enum.action.export": "تصدير في حزمة",
   "enum.action.import": "استيراد من حزمة",
 

@@ -539,6 +539,7 @@ export const en: Messages = {
   "enum.action.delete": "Deleted",
   "enum.action.attach": "File attached",
   "enum.action.extract": "Plaintext copy saved",
+  "enum.action.draft": "Draft written (not encrypted)",
   "enum.action.export": "Exported in a bundle",
   "enum.action.import": "Imported from a bundle",
 

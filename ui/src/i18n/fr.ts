@@ -522,6 +522,7 @@ export const fr: Messages = {
   "enum.action.delete": "Suppression",
   "enum.action.attach": "Fichier joint",
   "enum.action.extract": "Copie en clair enregistrée",
+  "enum.action.draft": "Projet de lettre enregistré (non chiffré)",
   "enum.action.export": "Exporté dans un paquet",
   "enum.action.import": "Importé d'un paquet",
 
