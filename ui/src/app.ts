@@ -14,7 +14,12 @@ export type Route =
   | { name: "urgent" }
   | { name: "search"; query?: string; offset?: number }
   | { name: "audit" }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "export"; caseId?: string }
+  | { name: "bundle" }
+  | { name: "contacts" }
+  | { name: "identity" }
+  | { name: "backup" };
 
 export type LockReason = "manual" | "idle" | "panic" | "backend";
 
@@ -87,7 +92,20 @@ export async function enterMain(): Promise<void> {
   idle.start();
   setScreen("main");
   screens.shell?.();
-  navigate({ name: "cases" });
+  navigate(takeRouteAfterUnlock() ?? { name: "cases" });
+}
+
+// Where to go once unlocked instead of the case list (a bundle opened from
+// the file manager while the vault was locked). Not vault content: kept
+// across a lock.
+let routeAfterUnlock: Route | null = null;
+export function openAfterUnlock(r: Route): void {
+  routeAfterUnlock = r;
+}
+function takeRouteAfterUnlock(): Route | null {
+  const r = routeAfterUnlock;
+  routeAfterUnlock = null;
+  return r;
 }
 
 export function navigate(r: Route): void {

@@ -18,6 +18,7 @@ import { start } from "./app";
 import { t } from "./i18n";
 import "./views/auth";
 import "./views/shell";
+import { installOpenBundleHandling } from "./views/bundleOpen";
 
 // An unexpected error must never leave a blank window: say so, in the
 // person's language, with the technical detail folded away for whoever helps.
@@ -46,4 +47,5 @@ window.addEventListener("unhandledrejection", (e) => {
   showUnexpected(r?.stack ?? (r?.code ? `${r.code}: ${r.message}` : String(r)));
 });
 
+installOpenBundleHandling();
 start().catch((e: unknown) => showUnexpected(String((e as Error)?.stack ?? e)));

@@ -18,6 +18,15 @@ export const ERROR_CODES = [
   "record.in_use", "record.no_such_version",
   "evidence.not_a_file", "evidence.read_failed", "evidence.missing", "evidence.damaged",
   "evidence.digest_mismatch", "evidence.output_exists", "cancelled",
+  // Handover: bundles, contacts, identity.
+  "bundle.not_a_bundle", "bundle.not_for_you", "bundle.wrong_passphrase", "bundle.needs_passphrase", "bundle.damaged",
+  "bundle.unsupported_version", "bundle.bad_signature", "bundle.file_altered", "bundle.hostile_entry",
+  "bundle.bad_manifest", "bundle.refused", "bundle.output_exists", "bundle.no_recipients", "bundle.bad_recipient",
+  "bundle.nothing_selected", "bundle.passphrase_too_short", "bundle.recipients_and_passphrase", "bundle.not_a_backup",
+  "bundle.backup_needs_identity",
+  "contact.bad_card", "contact.duplicate", "contact.not_found", "contact.ambiguous", "contact.cannot_verify",
+  "contact.name_needed", "contact.file_too_large", "contact.not_an_image", "contact.no_qr_code",
+  "identity.damaged", "identity.bad_name", "identity.qr_too_long",
 ] as const;
 
 export function errorMessage(e: ApiError): string {

@@ -33,6 +33,14 @@ const ICONS: Record<string, Shape[]> = {
   check: [["path", { d: "M20 6 9 17l-5-5" }]],
   history: [["path", { d: "M3 12a9 9 0 1 0 3-6.7L3 8" }], ["path", { d: "M3 3v5h5M12 7v5l4 2" }]],
   globe: [["circle", { cx: "12", cy: "12", r: "9" }], ["path", { d: "M3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18" }]],
+  send: [["path", { d: "M22 2 11 13" }], ["path", { d: "M22 2 15 22l-4-9-9-4 20-7z" }]],
+  inbox: [["path", { d: "M22 12h-6l-2 3h-4l-2-3H2" }], ["path", { d: "M5.5 5.1 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.5-6.9A2 2 0 0 0 16.8 4H7.2a2 2 0 0 0-1.7 1.1z" }]],
+  users: [["circle", { cx: "9", cy: "8", r: "4" }], ["path", { d: "M1 21a8 8 0 0 1 16 0" }], ["path", { d: "M16 3.1a4 4 0 0 1 0 7.8M23 21a8 8 0 0 0-5-7.4" }]],
+  key: [["circle", { cx: "7.5", cy: "15.5", r: "5.5" }], ["path", { d: "m21 2-9.6 9.6M15.5 7.5l3 3L22 7l-3-3" }]],
+  archive: [["rect", { x: "2", y: "3", width: "20", height: "5", rx: "1" }], ["path", { d: "M4 8v11a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8M10 12h4" }]],
+  copy: [["rect", { x: "9", y: "9", width: "13", height: "13", rx: "2" }], ["path", { d: "M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1" }]],
+  refresh: [["path", { d: "M21 12a9 9 0 1 1-2.6-6.4L21 8" }], ["path", { d: "M21 3v5h-5" }]],
+  image: [["rect", { x: "3", y: "3", width: "18", height: "18", rx: "2" }], ["circle", { cx: "8.5", cy: "8.5", r: "1.5" }], ["path", { d: "m21 15-5-5L5 21" }]],
 };
 
 const DIRECTIONAL = new Set(["chevronNext", "chevronPrev", "arrowBack"]);

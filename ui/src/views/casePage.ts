@@ -103,6 +103,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
   const edit = h("button", { type: "button", class: "button", testid: "case-edit" }, icon("edit", 16), t("case.edit"));
   edit.addEventListener("click", () => openRecordForm({ kind: "case", caseId: o.case.id, record: o.case, onSaved: () => { toast(t("saved")); reload(o, tab); } }));
   const del = h("button", { type: "button", class: "button button-danger-quiet", testid: "case-delete" }, icon("trash", 16), t("case.delete"));
+  const send = h("button", { type: "button", class: "button", testid: "case-send", onclick: () => navigate({ name: "export", caseId: o.case.id }) }, icon("send", 16), t("case.send"));
   del.addEventListener("click", async () => {
     const ok = await confirmDialog({
       title: t("case.delete.title"),
@@ -218,7 +219,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
 
   clear(
     main,
-    h("div", { class: "view-topbar" }, back, h("div", { class: "actions" }, edit, del)),
+    h("div", { class: "view-topbar" }, back, h("div", { class: "actions" }, send, edit, del)),
     subjectCard,
     nav,
     ...sections,

@@ -13,6 +13,7 @@ import { badge, emptyState, loading, riskBadge, select } from "./widgets";
 import { openRecordForm } from "./recordForms";
 import { refreshUrgentCount, showViewError, viewToken } from "./shell";
 import { toast } from "./dialog";
+import { backupBanner } from "./backup";
 
 type SortKey = "name" | "title" | "situation" | "days" | "risk" | "status" | "urgent";
 
@@ -87,7 +88,7 @@ export function renderCases(main: HTMLElement): void {
     }),
   );
   const body = h("div", { class: "view-body" }, loading());
-  clear(main, h("header", { class: "view-header" }, h("div", null, h("h1", { tabindex: "-1" }, t("cases.title")), h("p", { class: "muted", testid: "cases-count" }, "")), newCase), body);
+  clear(main, h("header", { class: "view-header" }, h("div", null, h("h1", { tabindex: "-1" }, t("cases.title")), h("p", { class: "muted", testid: "cases-count" }, "")), newCase), backupBanner(), body);
 
   api
     .casesList()

@@ -14,11 +14,21 @@ import { renderUrgent } from "./urgent";
 import { renderSearch } from "./search";
 import { renderAudit } from "./audit";
 import { renderSettings } from "./settings";
+import { renderExport } from "./exportWizard";
+import { renderBundle } from "./bundleOpen";
+import { renderContacts } from "./contacts";
+import { renderIdentity } from "./identity";
+import { renderBackup } from "./backup";
 
 const NAV: Array<{ name: Route["name"]; key: string; icon: string; testid: string }> = [
   { name: "cases", key: "nav.cases", icon: "folder", testid: "nav-cases" },
   { name: "urgent", key: "nav.urgent", icon: "alert", testid: "nav-urgent" },
   { name: "search", key: "nav.search", icon: "search", testid: "nav-search" },
+  { name: "export", key: "nav.export", icon: "send", testid: "nav-export" },
+  { name: "bundle", key: "nav.bundle", icon: "inbox", testid: "nav-bundle" },
+  { name: "contacts", key: "nav.contacts", icon: "users", testid: "nav-contacts" },
+  { name: "identity", key: "nav.identity", icon: "key", testid: "nav-identity" },
+  { name: "backup", key: "nav.backup", icon: "archive", testid: "nav-backup" },
   { name: "audit", key: "nav.audit", icon: "list", testid: "nav-audit" },
   { name: "settings", key: "nav.settings", icon: "settings", testid: "nav-settings" },
 ];
@@ -147,6 +157,21 @@ function route(r: Route): void {
       break;
     case "settings":
       renderSettings(main);
+      break;
+    case "export":
+      renderExport(main, r.caseId);
+      break;
+    case "bundle":
+      renderBundle(main);
+      break;
+    case "contacts":
+      renderContacts(main);
+      break;
+    case "identity":
+      renderIdentity(main);
+      break;
+    case "backup":
+      renderBackup(main);
       break;
   }
 }
