@@ -247,6 +247,7 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
     let saved = (|| {
         let tx = vault.conn_mut().transaction()?;
         let r = store::add(&tx, Some(target.case_id), Some(id), record, None)?;
+        crash_point("attach.before-commit");
         tx.commit()?;
         Ok::<_, EvidenceError>(r)
     })();
@@ -411,6 +412,7 @@ fn pump<R: Read, W: Write>(
         };
         hasher.update(&buf[..n]);
         output.write_all(&buf[..n]).map_err(EvidenceError::write("the output"))?;
+        crash_point("evidence.chunk");
         done += n as u64;
         if !progress(done, total.max(done)) {
             return Err(EvidenceError::Cancelled);
@@ -494,6 +496,8 @@ pub fn extract(vault: &mut Vault, id: Uuid, out: &Path, progress: Progress<'_>) 
         return Err(EvidenceError::OutputExists(out.to_path_buf()));
     }
     let (e, reader) = open_stream(vault, id)?;
+    // A copy cut short by a crash of an earlier extraction to this place.
+    fsx::remove_stale_temps(out);
     let tmp = fsx::temp_sibling(out);
     let result = (|| {
         let file = fsx::create_private(&tmp).map_err(EvidenceError::write("the copy"))?;
@@ -507,6 +511,7 @@ pub fn extract(vault: &mut Vault, id: Uuid, out: &Path, progress: Progress<'_>) 
         if out.exists() {
             return Err(EvidenceError::OutputExists(out.to_path_buf()));
         }
+        crash_point("extract.before-rename");
         std::fs::rename(&tmp, out).map_err(EvidenceError::write("the copy"))?;
         if let Some(parent) = out.parent() {
             let _ = fsx::sync_dir(if parent.as_os_str().is_empty() { Path::new(".") } else { parent });

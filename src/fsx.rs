@@ -12,6 +12,7 @@ use crate::fault::crash_point;
 
 /// Writes `data` to `path` atomically and durably, with owner-only permissions.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    remove_stale_temps(path);
     let tmp = temp_sibling(path);
     let result = (|| {
         let mut f = create_private(&tmp)?;
@@ -33,6 +34,28 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
 pub fn temp_sibling(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()))
+}
+
+/// Removes temporary siblings of `path` ([`temp_sibling`] names) left by a
+/// process that was killed before it could rename or remove them: an
+/// export or a plaintext copy cut short. Called by the next export or
+/// extraction to the same place. Best effort.
+pub fn remove_stale_temps(path: &Path) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else { return };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let Some(middle) = n.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".tmp")) else { continue };
+        // Only our own names: 32 hex digits between the prefix and ".tmp".
+        if middle.len() == 32 && middle.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Creates a new file readable and writable by its owner only; fails if it exists.

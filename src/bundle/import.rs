@@ -234,7 +234,9 @@ pub fn import(
                 .map_err(BundleError::io("write an evidence file"))?
                 .into_inner()
                 .map_err(|e| BundleError::io("write an evidence file")(e.into_error()))?;
-            file.sync_all().map_err(BundleError::io("write an evidence file"))
+            file.sync_all().map_err(BundleError::io("write an evidence file"))?;
+            crash_point("import.file-written");
+            Ok(())
         },
         &mut |d, t| progress(t / 2 + d / 2, t),
     );
@@ -262,6 +264,7 @@ pub fn import(
                 .map_err(BundleError::io("store an evidence file"))?;
         }
         fsx::sync_dir(&files_dir).map_err(BundleError::io("store an evidence file"))?;
+        crash_point("import.files-renamed");
         let origin = serde_json::json!({
             "bundle_id": manifest.bundle_id,
             "sender": manifest.sender.display_name,
@@ -379,5 +382,6 @@ fn copy(r: &mut dyn Read, w: &mut dyn Write) -> Result<(), BundleError> {
             return Ok(());
         }
         w.write_all(&buf[..n]).map_err(BundleError::io("write an evidence file"))?;
+        crash_point("import.chunk");
     }
 }

@@ -227,6 +227,7 @@ impl<R: Read> Read for Checked<R> {
             return Err(mismatch());
         }
         let n = self.inner.read(buf)?;
+        crash_point("export.chunk");
         self.seen += n as u64;
         if self.seen > self.expected.0 || (n == 0 && self.seen < self.expected.0) {
             self.failed = true;
@@ -291,6 +292,8 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
     };
 
     let total: u64 = manifest.files.iter().map(|f| f.size).sum::<u64>() + manifest_bytes.len() as u64;
+    // A bundle cut short by a crash of an earlier export to this place.
+    fsx::remove_stale_temps(&opts.out);
     let tmp = fsx::temp_sibling(&opts.out);
     let result = (|| -> Result<u64, BundleError> {
         let file = fsx::create_private(&tmp).map_err(BundleError::io("create the bundle file"))?;
@@ -359,6 +362,7 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
         }
         std::fs::rename(&tmp, &opts.out).map_err(BundleError::io("write the bundle"))?;
         sync_parent(&opts.out);
+        crash_point("export.after-rename");
         progress(total, total);
         Ok(size)
     })();

@@ -166,7 +166,9 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
             let (id, record) = store::parse_input(kind, read_json_stdin(kind)?)?;
             let tx = vault.conn_mut().transaction()?;
             let r = store::add(&tx, case, id, record, None)?;
+            amana::fault::crash_point("record.before-commit");
             tx.commit()?;
+            amana::fault::crash_point("record.after-commit");
             ctx.emit(&r, || format!("Added {} {}.", kind.as_str(), r.id));
         }
         RecordCmd::List { case } => {
@@ -200,7 +202,9 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
             let patch = read_json_stdin(kind)?;
             let tx = vault.conn_mut().transaction()?;
             let r = store::edit(&tx, id, &patch)?;
+            amana::fault::crash_point("record.before-commit");
             tx.commit()?;
+            amana::fault::crash_point("record.after-commit");
             ctx.emit(&r, || format!("Saved {} {} as version {}.", kind.as_str(), r.id, r.version));
         }
         RecordCmd::Delete { id, yes } => {
@@ -215,7 +219,9 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
             confirm(&what, yes)?;
             let tx = vault.conn_mut().transaction()?;
             let gone = store::delete(&tx, id)?;
+            amana::fault::crash_point("record.before-commit");
             tx.commit()?;
+            amana::fault::crash_point("record.after-commit");
             evidence::remove_files(&vault, &gone.evidence);
             ctx.emit(&gone, || format!("Deleted {} record(s).", gone.records.len()));
         }

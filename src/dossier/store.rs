@@ -350,11 +350,13 @@ fn write(tx: &Transaction<'_>, r: &StoredRecord, action: Action, insert: bool) -
             params![r.id.to_string(), r.version, r.updated_at, origin, data],
         )?;
     }
+    crate::fault::crash_point("record.row-written");
     tx.execute(
         "INSERT INTO record_versions(id, version, saved_at, origin, data) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![r.id.to_string(), r.version, r.updated_at, origin, data],
     )?;
     search::index_record(tx, r)?;
+    crate::fault::crash_point("record.indexed");
     let mut detail = serde_json::json!({ "version": r.version });
     if let Some(o) = &r.origin {
         detail["origin"] = o.clone();
@@ -517,12 +519,14 @@ pub fn delete(tx: &Transaction<'_>, id: Uuid) -> Result<Deleted, DossierError> {
     }
     for d in &doomed {
         search::remove_record(tx, d.id)?;
+        crate::fault::crash_point("record.unindexed");
         gone.records.push(d.id);
         if d.record.kind() == Kind::Evidence {
             gone.evidence.push(d.id);
         }
     }
     tx.execute("DELETE FROM records WHERE id = ?1", [id.to_string()])?;
+    crate::fault::crash_point("record.row-deleted");
     audit::append(
         tx,
         NewEntry {
