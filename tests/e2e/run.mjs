@@ -2,7 +2,8 @@
 // tauri-driver + WebKitWebDriver. A field researcher's session: create a
 // vault, add a case with an Arabic testimony and a file, view the file, find
 // the case by a name variant, see it in the urgent view, lock by idle timeout,
-// unlock, switch language. Screenshots go to docs/screenshots/. Afterwards no
+// unlock, switch language; then the handover between two vaults
+// (handover.mjs). Screenshots go to docs/screenshots/. Afterwards no
 // canary from the session may appear in any file outside the vault's
 // encrypted files (HOME, TMPDIR, the webview's data and cache dirs).
 //
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
+import { CANARY_SOURCE, runHandover } from './handover.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
@@ -84,8 +86,17 @@ async function main() {
     start('Xvfb', [':97', '-screen', '0', '1280x800x24', '-nolisten', 'tcp']);
     await sleep(800);
   }
-  start('tauri-driver', ['--port', '4444', '--native-port', '4445']);
+  let driver = start('tauri-driver', ['--port', '4444', '--native-port', '4445']);
   await sleep(1000);
+  // The handover flow runs the app on two vaults: tauri-driver passes the
+  // app its own environment, so it is restarted with the vault's.
+  const startDriver = async (driverEnv) => {
+    driver.kill('SIGTERM');
+    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once('exit', r)));
+    driver = start('tauri-driver', ['--port', '4444', '--native-port', '4445'], { env: driverEnv });
+    await sleep(1000);
+    return 'http://127.0.0.1:4444';
+  };
   const s = await Session.start('http://127.0.0.1:4444', app);
   try {
     await step('create a vault and confirm the recovery key', async () => {
@@ -185,6 +196,9 @@ async function main() {
       await s.find('unlock-passphrase');
       await shot(s, 'ar-unlock');
     });
+
+    await s.end();
+    await runHandover({ app, cli, env, root, vaultA: dirs.vault, caseId, PASS, step, assert, shot, startDriver });
   } finally {
     await s.end();
     await sleep(500);
@@ -202,7 +216,7 @@ async function main() {
         else if (e.isFile() && !vaultCipher(p)) {
           scanned++;
           const b = fs.readFileSync(p);
-          for (const c of [CANARY_LATIN, CANARY_ARABIC]) if (b.includes(Buffer.from(c))) hits.push(`${c} in ${p}`);
+          for (const c of [CANARY_LATIN, CANARY_ARABIC, CANARY_SOURCE]) if (b.includes(Buffer.from(c))) hits.push(`${c} in ${p}`);
         }
       }
     };

@@ -9,9 +9,13 @@ export class Session {
     this.id = id;
   }
 
-  static async start(base, application, env = {}) {
+  // `args` are the app's command-line arguments, e.g. `[bundlePath]` for the app
+  // launched by a double click on a bundle (relative paths are resolved against
+  // tauri-driver's folder). tauri-driver passes no `env`: the app inherits
+  // tauri-driver's environment.
+  static async start(base, application, env = {}, args = []) {
     const res = await call(base, 'POST', '/session', {
-      capabilities: { alwaysMatch: { 'tauri:options': { application, env } } },
+      capabilities: { alwaysMatch: { 'tauri:options': { application, env, args } } },
     });
     return new Session(base, res.sessionId);
   }
