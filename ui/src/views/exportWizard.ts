@@ -227,7 +227,7 @@ function drawProfile(panel: HTMLElement, w: Wizard, redraw: () => void, alive: (
     const lines: HTMLElement[] = [h("p", { class: "strong" }, t(`export.profile.${w.profile}.summary`))];
     if (w.counts) {
       const out = leftOut(p, w.counts);
-      lines.push(h("p", { testid: "export-left-out" }, out.sourceIdentities || out.privateNotes ? t("export.profile.counts", { sources: formatNumber(out.sourceIdentities), notes: formatNumber(out.privateNotes) }) : t("export.profile.nothing_left_out")));
+      lines.push(h("p", { testid: "export-left-out" }, out.sourceIdentities || out.privateNotes ? t("export.profile.counts", { sources: t("export.profile.count_sources", { n: out.sourceIdentities }), notes: t("export.profile.count_notes", { n: out.privateNotes }) }) : t("export.profile.nothing_left_out")));
     }
     summary.replaceChildren(icon("shield"), h("div", null, lines));
   };

@@ -14,7 +14,8 @@ export function fingerprintView(fp: string | null | undefined, opts: { large?: b
   return h(
     "span",
     { class: ["fingerprint", opts.large && "fingerprint-large"], dir: "ltr", testid: opts.testid, "aria-label": t("fingerprint.aria", { digits: groups.join(" ") }) },
-    groups.map((g) => h("span", { class: "fp-group" }, g)),
+    // Real spaces between the groups: copied text and screen readers keep them.
+    groups.flatMap((g, i) => [i ? " " : null, h("span", { class: "fp-group" }, g)]),
   );
 }
 
