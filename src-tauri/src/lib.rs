@@ -216,9 +216,7 @@ fn audit_log(state: State<'_, AppState>, limit: usize) -> ApiResult<api::AuditVi
 /// says stop once `cancel_operation` was called (reset here, at the start).
 fn progress<'a>(state: &'a AppState, channel: &'a Channel<api::ProgressEvent>) -> impl FnMut(u64, u64) -> bool + 'a {
     state.cancel.store(false, Ordering::SeqCst);
-    move |done, total| {
-        channel.send(api::ProgressEvent { done, total }).is_ok() && !state.cancel.load(Ordering::SeqCst)
-    }
+    move |done, total| channel.send(api::ProgressEvent { done, total }).is_ok() && !state.cancel.load(Ordering::SeqCst)
 }
 
 #[tauri::command(async)]
