@@ -1,0 +1,224 @@
+//! The handover part of the app contract (`amana::api`), as the desktop app
+//! calls it, on real vaults: contacts from a card and from a QR image,
+//! export with the "no source identities" profile, reading a bundle in memory
+//! (nothing written), importing it, the backup reminder, a backup and its
+//! restore into a new folder, and the typed errors of bad input.
+
+use std::path::Path;
+
+use amana::api::{self, AddContactRequest, BackupRequest, ExportRequest, OpenBundleRequest, RestoreRequest};
+use amana::bundle::Profile;
+use amana::dossier::date::Date;
+use amana::dossier::Kind;
+use amana::{KdfParams, Vault};
+use secrecy::SecretString;
+use serde_json::json;
+
+const PASS: &str = "a long passphrase for these tests";
+const SOURCE_NAME: &str = "Samira Haddad (fictional)";
+
+fn vault(dir: &Path) -> Vault {
+    let params = KdfParams { memory_kib: 64 * 1024, iterations: 1, parallelism: 1 };
+    Vault::create(dir, &SecretString::from(PASS), params).expect("vault").0
+}
+
+/// A case with a source whose identity is known, and a testimony by them.
+fn case_with_source(v: &mut Vault) -> uuid::Uuid {
+    let case = api::add_record(
+        v,
+        api::AddRecordRequest {
+            kind: Kind::Case,
+            case_id: None,
+            data: json!({ "title": "Extradition request", "subject": { "names": [{ "name": "Mohamed al-Kayali" }] } }),
+        },
+    )
+    .unwrap();
+    let source = api::add_record(
+        v,
+        api::AddRecordRequest {
+            kind: Kind::Source,
+            case_id: Some(case.id),
+            data: json!({ "pseudonym": "Witness K", "identity": { "full_name": SOURCE_NAME } }),
+        },
+    )
+    .unwrap();
+    api::add_record(
+        v,
+        api::AddRecordRequest {
+            kind: Kind::Testimony,
+            case_id: Some(case.id),
+            data: json!({ "text": "He was taken at the airport.", "language": "en", "source_id": source.id }),
+        },
+    )
+    .unwrap();
+    case.id
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walk(dir).into_iter().map(|p| p.display().to_string()).collect();
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_case_goes_from_a_to_b_without_the_sources_identity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = vault(&tmp.path().join("a"));
+    let mut b = vault(&tmp.path().join("b"));
+    let case = case_with_source(&mut a);
+
+    // B's card reaches A as text; A sees the fingerprint before adding it.
+    let b_me = api::my_identity(&b).unwrap();
+    assert!(b_me.qr_svg.contains("<svg"), "the card's QR code is an SVG");
+    let preview = api::card_from_text(&a, &b_me.card_text).unwrap();
+    assert_eq!(preview.fingerprint.as_deref(), Some(b_me.fingerprint.as_str()));
+    assert!(preview.existing.is_none());
+    let contact =
+        api::add_contact(&a, AddContactRequest { card: preview.card_text, name: Some("Nadia".into()) }).unwrap();
+    assert!(!contact.verified, "never verified on adding");
+    assert!(api::verify_contact(&a, contact.id).unwrap().verified);
+    assert_eq!(api::card_from_text(&a, &b_me.card_text).unwrap().existing.map(|c| c.id), Some(contact.id));
+
+    let out = tmp.path().join("for-nadia.amana");
+    let sent = api::export(
+        &mut a,
+        ExportRequest {
+            cases: vec![case],
+            records: vec![],
+            to: vec![contact.id.to_string()],
+            passphrase: None,
+            profile: Profile::parse("no-source-identities").unwrap(),
+            out: out.clone(),
+        },
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert_eq!((sent.cases, sent.records, sent.redactions), (1, 3, 1));
+    assert!(sent.recipients.iter().any(|r| r.starts_with("Nadia (")), "{:?}", sent.recipients);
+
+    // B reads it in memory: B's vault and its folder do not change.
+    let before = files_in(&tmp.path().join("b"));
+    let req = || OpenBundleRequest { path: out.clone(), passphrase: None };
+    let read = api::open_bundle(&b, req(), &mut |_, _| true).unwrap();
+    assert_eq!(files_in(&tmp.path().join("b")), before, "reading wrote nothing");
+    assert!(read.summary.sender_contact.is_none() && !read.summary.sender_verified, "A is not B's contact yet");
+    assert_eq!(read.summary.sender.fingerprint, api::my_identity(&a).unwrap().fingerprint);
+    assert_eq!(read.redactions.len(), 1);
+    assert_eq!(read.redactions[0].fields, vec!["identity".to_string()]);
+    let text = serde_json::to_string(&read.records).unwrap();
+    assert!(text.contains("Witness K") && !text.contains(SOURCE_NAME), "the identity is not in the bundle");
+
+    // Once A is a verified contact of B, the same bundle shows a verified sender.
+    let a_card = api::my_identity(&a).unwrap().card_text;
+    let a_contact = api::add_contact(&b, AddContactRequest { card: a_card, name: None }).unwrap();
+    api::verify_contact(&b, a_contact.id).unwrap();
+    assert!(api::open_bundle(&b, req(), &mut |_, _| true).unwrap().summary.sender_verified);
+
+    let report = api::import_bundle(&mut b, req(), &mut |_, _| true).unwrap();
+    assert_eq!((report.added, report.conflicts.len()), (3, 0));
+    let o = api::case_overview(&b, case, Date::today()).unwrap();
+    assert_eq!(o.sources.len(), 1);
+    assert!(!serde_json::to_string(&o.sources).unwrap().contains(SOURCE_NAME));
+
+    // A bundle made for someone else is refused with its own code.
+    let c = vault(&tmp.path().join("c"));
+    assert_eq!(api::open_bundle(&c, req(), &mut |_, _| true).unwrap_err().code, "bundle.not_for_you");
+}
+
+#[test]
+fn a_contact_card_is_read_from_a_photo_of_its_qr_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = vault(&tmp.path().join("a"));
+    let b = vault(&tmp.path().join("b"));
+    let card = api::my_identity(&b).unwrap().card_text;
+    let code = qrcode::QrCode::new(card.as_bytes()).unwrap();
+    let (w, quiet, scale) = (code.width(), 4, 6);
+    let colors = code.to_colors();
+    let side = ((w + 2 * quiet) * scale) as u32;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x as usize / scale, y as usize / scale);
+        let inside = (quiet..w + quiet).contains(&mx) && (quiet..w + quiet).contains(&my);
+        image::Luma([if inside && colors[(my - quiet) * w + mx - quiet] == qrcode::Color::Dark { 20 } else { 235 }])
+    });
+    let png = tmp.path().join("card.png");
+    img.save(&png).unwrap();
+    let preview = api::card_from_qr_image(&a, &png).unwrap();
+    assert_eq!(preview.fingerprint, Some(api::my_identity(&b).unwrap().fingerprint));
+
+    // Not an image, and an image without a code: typed errors, nothing added.
+    let txt = tmp.path().join("note.txt");
+    std::fs::write(&txt, "hello").unwrap();
+    assert_eq!(api::card_from_qr_image(&a, &txt).unwrap_err().code, "contact.not_an_image");
+    assert_eq!(api::card_from_text(&a, "hello").unwrap_err().code, "contact.bad_card");
+    assert_eq!(
+        api::add_contact(&a, AddContactRequest { card: "age1notarecipient".into(), name: None }).unwrap_err().code,
+        "contact.bad_card"
+    );
+    assert!(api::contacts(&a).unwrap().is_empty());
+}
+
+/// The error of a restore that must fail (`Restored` holds the recovery key: no Debug).
+fn restore_error(req: RestoreRequest) -> String {
+    match api::restore(req, &mut |_, _| true) {
+        Ok(_) => panic!("the restore should have failed"),
+        Err(e) => e.code,
+    }
+}
+
+#[test]
+fn a_backup_is_remembered_in_the_vault_and_restores_into_a_new_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = vault(&tmp.path().join("a"));
+    let today = Date::today();
+    let empty = api::backup_status(&a, today).unwrap();
+    assert!(!empty.due && !empty.has_cases, "nothing to back up, no reminder");
+    case_with_source(&mut a);
+    let never = api::backup_status(&a, today).unwrap();
+    assert!(never.due && never.last_backup_at.is_none());
+
+    let out = tmp.path().join("backup.amana");
+    let short = api::backup(
+        &mut a,
+        BackupRequest { out: out.clone(), passphrase: SecretString::from("short") },
+        &mut |_, _| true,
+    );
+    assert_eq!(short.unwrap_err().code, "bundle.passphrase_too_short");
+    assert!(!out.exists());
+    let made =
+        api::backup(&mut a, BackupRequest { out: out.clone(), passphrase: SecretString::from(PASS) }, &mut |_, _| true)
+            .unwrap();
+    assert_eq!(made.records, 3);
+    let after = api::backup_status(&a, today).unwrap();
+    assert!(!after.due && after.days_since == Some(0), "{after:?}");
+
+    // Restoring needs the right passphrase, and leaves no vault behind when it fails.
+    let into = tmp.path().join("restored");
+    let req = |p: &str| RestoreRequest {
+        file: out.clone(),
+        into: into.clone(),
+        backup_passphrase: SecretString::from(p.to_string()),
+        new_passphrase: SecretString::from("another long passphrase"),
+    };
+    assert_eq!(restore_error(req("wrong passphrase!")), "bundle.wrong_passphrase");
+    assert!(!into.join("vault.key").exists());
+    let restored = api::restore(req(PASS), &mut |_, _| true).unwrap();
+    assert_eq!(restored.report.added, 3);
+    assert!(restored.recovery_key.starts_with("AMANA"), "a new recovery key is shown once");
+    let r = Vault::unlock(&into, &SecretString::from("another long passphrase")).unwrap();
+    assert_eq!(api::list_cases(&r, today).unwrap().len(), 1);
+    // Never over an existing vault.
+    assert_eq!(restore_error(req(PASS)), "vault.already_exists");
+}
