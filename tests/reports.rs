@@ -108,7 +108,13 @@ fn fixture() -> Fixture {
             }
         }),
     );
-    incident(&v, &c3, "extradition_proceedings", "SA", Some("LB"), "2021-03-03");
+    add(
+        &v,
+        "incident",
+        Some(&c3),
+        json!({ "tactic": "extradition_proceedings", "requesting_state": "SA", "requested_state": "LB", "date": "2021-03-03",
+                "description": "Arrested at Beirut airport on arrival from Paris." }),
+    );
     situation(&v, &c3, "2021-03-03", "arrested");
     add(
         &v,
@@ -601,6 +607,10 @@ fn every_draft_in_every_language_renders_to_a_pdf_with_its_text() {
             assert_success(&out);
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(err.contains("NOT encrypted"), "no warning: {err}");
+            // One whole line on each stream: "Wrote …" on stdout, the warning on stderr.
+            let said = String::from_utf8_lossy(&out.stdout);
+            assert!(said.starts_with("Wrote ") && said.ends_with(").\n") && said.lines().count() == 1, "{said:?}");
+            assert!(err.ends_with(".\n"), "{err:?}");
             let out = f.v.run(&[&base[..], &["--format", "md", "--out", md.to_str().unwrap()]].concat());
             assert_success(&out);
             written += 2;
@@ -608,7 +618,16 @@ fn every_draft_in_every_language_renders_to_a_pdf_with_its_text() {
             let bytes = std::fs::read(&pdf).unwrap();
             assert!(bytes.starts_with(b"%PDF-"), "{kind} {lang}");
             let text = pdftotext(&pdf);
-            let markdown = normalise(&std::fs::read_to_string(&md).unwrap().replace('\\', ""));
+            let raw_markdown = std::fs::read_to_string(&md).unwrap();
+            let markdown = normalise(&raw_markdown.replace('\\', ""));
+            // The user's own words are isolated in Arabic (their full stop stays
+            // theirs), and left as they are in left-to-right drafts.
+            let note = "Arrested at Beirut airport on arrival from Paris.";
+            if lang == "ar" {
+                assert!(raw_markdown.contains(&format!("\u{2068}{note}\u{2069}")), "{kind} ar: note not isolated");
+            } else {
+                assert!(raw_markdown.contains(note) && !raw_markdown.contains('\u{2068}'), "{kind} {lang}: note");
+            }
             let e = expect(kind, lang);
             let mut facts = vec![e.heading, "Yusuf al-Harbi", "يوسف الحربي", "Youssef Harbi", "2021-03-03", &f.case];
             if kind != "case-summary" {
@@ -670,6 +689,16 @@ fn every_draft_in_every_language_renders_to_a_pdf_with_its_text() {
             // Rasterised: a PNG, and a page with ink on it, aligned to the
             // right margin in Arabic and to the left one otherwise.
             raster(&pdf, &out_dir, true);
+            // `AMANA_DRAFT_SCREENSHOTS=docs/screenshots` regenerates the README's
+            // pictures of the CCF request (fictional people only) from this fixture.
+            if let Some(dir) = std::env::var_os("AMANA_DRAFT_SCREENSHOTS") {
+                if kind == "ccf-request" && lang != "fr" {
+                    let stem = Path::new(&dir).join(format!("draft-ccf-{lang}"));
+                    let args = ["-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile"];
+                    let out = Command::new("pdftoppm").args(args).arg(&pdf).arg(&stem).output().unwrap();
+                    assert!(out.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+                }
+            }
             let (w, h, px) = raster(&pdf, &out_dir, false);
             let dark = px.iter().filter(|&&p| p < 128).count() as f64 / px.len() as f64;
             assert!((0.003..0.3).contains(&dark), "{kind} {lang}: {dark} of the page is ink");

@@ -371,6 +371,18 @@ impl Ctx<'_> {
         }
     }
 
+    /// Text the user wrote (a note, a description), of either direction,
+    /// isolated inside Arabic text so that its own first letter sets its
+    /// direction: "Stopped at the border." keeps its full stop at its end
+    /// instead of having it drawn on the Arabic side (UAX #9, rule N1).
+    fn own_words(&self, text: &str) -> String {
+        if self.lang.rtl() {
+            format!("\u{2068}{text}\u{2069}")
+        } else {
+            text.to_string()
+        }
+    }
+
     fn header(&self, title: [&'static str; 3], subtitle: Option<String>) -> Vec<Block> {
         let mut b = vec![Block::Title(self.t(title))];
         if let Some(s) = subtitle {
@@ -453,7 +465,7 @@ impl Ctx<'_> {
                 line.push_str(&format!(" ({place})"));
             }
             if !s.notes.trim().is_empty() {
-                line.push_str(&format!(". {}", s.notes.trim()));
+                line.push_str(&format!(". {}", self.own_words(s.notes.trim())));
             }
             Block::Bullet(line)
         })
@@ -476,7 +488,7 @@ impl Ctx<'_> {
                 let mut line =
                     format!("{}: {} ({})", self.ltr(i.date), self.value("tactic", &i.tactic), self.join(parts));
                 if !i.description.trim().is_empty() {
-                    line.push_str(&format!(". {}", i.description.trim()));
+                    line.push_str(&format!(". {}", self.own_words(i.description.trim())));
                 }
                 Block::Bullet(line)
             })
@@ -502,7 +514,7 @@ impl Ctx<'_> {
             parts.push(self.value("instrument_status", &i.status));
             let mut line = format!("{}: {}", self.value("instrument_kind", &i.kind), self.join(parts));
             if !i.notes.trim().is_empty() {
-                line.push_str(&format!(". {}", i.notes.trim()));
+                line.push_str(&format!(". {}", self.own_words(i.notes.trim())));
             }
             Block::Bullet(line)
         })
@@ -613,8 +625,11 @@ impl Ctx<'_> {
             _ => None,
         })
         .map(|e| {
-            let desc =
-                if e.description.trim().is_empty() { String::new() } else { format!(": {}", e.description.trim()) };
+            let desc = if e.description.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {}", self.own_words(e.description.trim()))
+            };
             Block::Bullet(format!(
                 "{}{desc} ({} {})",
                 self.ltr(&e.file_name),

@@ -89,6 +89,10 @@ struct Placed {
     font: usize,
     size: f32,
     color: Rgb,
+    /// Shaped right to left (its glyphs are in visual order, its text
+    /// logical); read back by the tests of the visual order.
+    #[cfg_attr(not(test), allow(dead_code))]
+    rtl: bool,
     text: String,
     glyphs: Vec<KrillaGlyph>,
 }
@@ -369,6 +373,7 @@ impl<'f> Layout<'f> {
                     font: s.font,
                     size,
                     color: s.color,
+                    rtl: s.rtl,
                     text: text[s.range.clone()].to_string(),
                     glyphs,
                 };
@@ -501,3 +506,6 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, PdfError> {
     }
     document.finish().map_err(|e| PdfError(format!("{e:?}")))
 }
+
+#[cfg(test)]
+mod tests;
