@@ -10,7 +10,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev \
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 libsecret-tools \
-  imagemagick age keyutils strace time openssl poppler-utils
+  imagemagick age keyutils strace time openssl poppler-utils \
+  gdb iproute2
 
 .PHONY: run test setup ui bench bench-full fmt lint
 
@@ -24,6 +25,7 @@ setup: .setup-stamp-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=900 $$missing; \
 	fi
 	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
+	@command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
 	@rm -f .setup-stamp-* && touch $@
 
 # Every test: unit, integration (with crash points compiled in), doc tests.
@@ -33,6 +35,7 @@ test: setup ui
 	$(CARGO) build --locked --features fault-injection --all-targets
 	$(CARGO) nextest run --locked --features fault-injection --no-fail-fast
 	$(CARGO) test --locked --doc
+	$(MAKE) deny
 	$(MAKE) fuzz-smoke
 	$(MAKE) e2e
 
@@ -93,3 +96,10 @@ e2e: setup ui
 	$(CARGO) build --locked -p amana-desktop --features custom-protocol
 	$(CARGO) build --locked --bin amana
 	node tests/e2e/run.mjs $(CARGO_TARGET_DIR)/debug/amana-desktop $(CARGO_TARGET_DIR)/debug/amana
+
+# The dependency policy (deny.toml): no HTTP client or TLS stack, licences,
+# sources. Offline: the advisories check needs the RustSec database from
+# GitHub, so it is left to `cargo deny check advisories` where that is reachable.
+.PHONY: deny
+deny:
+	$(CARGO) deny --offline check bans licenses sources
