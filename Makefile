@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev \
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 libsecret-tools \
-  imagemagick age keyutils strace time openssl poppler-utils \
+  imagemagick age keyutils strace time openssl debootstrap xdotool poppler-utils \
   gdb iproute2
 
 .PHONY: run test setup ui bench bench-full fmt lint
@@ -96,6 +96,21 @@ e2e: setup ui
 	$(CARGO) build --locked -p amana-desktop --features custom-protocol
 	$(CARGO) build --locked --bin amana
 	node tests/e2e/run.mjs $(CARGO_TARGET_DIR)/debug/amana-desktop $(CARGO_TARGET_DIR)/debug/amana
+
+# The Linux package (packaging/): a .deb with the desktop app, the `amana` CLI,
+# the desktop entry and the .amana file type; its sha256 is written beside it.
+# (No AppImage: Tauri's AppImage bundler downloads linuxdeploy and AppRun from
+# GitHub at build time, which this build must not need; see README.)
+.PHONY: package package-test
+package: setup ui
+	cd packaging && npm ci --no-audit --no-fund
+	packaging/build-deb.sh
+
+# The .deb installed on a clean Debian 12 (debootstrap root cached in
+# ~/.cache/amana-package-test, dpkg -i + apt-get -f install from the Debian
+# mirror), then the installed CLI and app started; see packaging/package-test.sh.
+package-test: package
+	packaging/package-test.sh $(CARGO_TARGET_DIR)/release/bundle/deb/Amana_$$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' src-tauri/tauri.conf.json | head -1)_$$(dpkg --print-architecture).deb
 
 # The dependency policy (deny.toml): no HTTP client or TLS stack, licences,
 # sources. Offline: the advisories check needs the RustSec database from
