@@ -89,13 +89,18 @@ fuzz-smoke:
 	done
 
 # The real desktop app driven through WebDriver under Xvfb (tests/e2e/run.mjs):
-# a researcher's session, screenshots into docs/screenshots/, then a leak scan.
+# a researcher's session, screenshots into docs/screenshots/, then a leak scan,
+# a memory dump of the locked app scanned for canaries and the vault key
+# (tests/e2e/memory.mjs), all in a network namespace with only loopback and
+# under strace: any connect() to a non-loopback address fails the run
+# (tests/e2e/no_network.sh).
 .PHONY: e2e
 e2e: setup ui
 	@command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked
 	$(CARGO) build --locked -p amana-desktop --features custom-protocol
 	$(CARGO) build --locked --bin amana
-	node tests/e2e/run.mjs $(CARGO_TARGET_DIR)/debug/amana-desktop $(CARGO_TARGET_DIR)/debug/amana
+	$(CARGO) build --locked --example vault_key_for_tests
+	tests/e2e/no_network.sh node tests/e2e/run.mjs $(CARGO_TARGET_DIR)/debug/amana-desktop $(CARGO_TARGET_DIR)/debug/amana
 
 # The Linux package (packaging/): a .deb with the desktop app, the `amana` CLI,
 # the desktop entry and the .amana file type; its sha256 is written beside it.

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 import { CANARY_SOURCE, runHandover } from './handover.mjs';
+import { memoryAfterLock } from './memory.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
@@ -195,6 +196,10 @@ async function main() {
       await s.click('lock-button');
       await s.find('unlock-passphrase');
       await shot(s, 'ar-unlock');
+    });
+
+    await step('locked: neither the vault key nor a canary in the app\'s memory', async () => {
+      memoryAfterLock({ app, cli, env, vaultDir: dirs.vault, passphrase: PASS, canaries: { CANARY_LATIN, CANARY_ARABIC }, assert, dir: path.join(root, 'cores') });
     });
 
     await s.end();
