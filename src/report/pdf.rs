@@ -176,6 +176,10 @@ struct Segment {
     closed: bool,
 }
 
+/// Characters of bidi class B (paragraph separator) or S (segment separator).
+const SEPARATORS: [char; 10] =
+    ['\n', '\r', '\t', '\u{000B}', '\u{001C}', '\u{001D}', '\u{001E}', '\u{001F}', '\u{0085}', '\u{2029}'];
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -267,17 +271,18 @@ impl<'f> Layout<'f> {
 
     /// Lays out one paragraph of styled spans.
     fn paragraph(&mut self, spans: &[Span], style: &ParaStyle) {
-        let text: String = spans.iter().map(|s| s.text.as_str()).collect();
-        let text = text.replace(['\n', '\r', '\t'], " ");
+        // A block is one paragraph: line, paragraph and segment separators the
+        // user typed (which would start a new bidi paragraph or reset levels
+        // mid-line, UAX #9 P1 and L1) become spaces.
+        let cleaned: Vec<String> = spans.iter().map(|s| s.text.replace(SEPARATORS, " ")).collect();
+        let text: String = cleaned.concat();
         if text.trim().is_empty() {
             return;
         }
         let mut styles = Vec::with_capacity(text.len());
-        for s in spans {
-            let clean_len = s.text.len();
-            styles.extend(std::iter::repeat_n((s.bold, s.color), clean_len));
+        for (s, clean) in spans.iter().zip(&cleaned) {
+            styles.extend(std::iter::repeat_n((s.bold, s.color), clean.len()));
         }
-        styles.resize(text.len(), (false, INK));
         let base = if self.rtl { Level::rtl() } else { Level::ltr() };
         let has_strong = text.chars().any(|c| c.is_alphabetic());
         let bidi = BidiInfo::new(&text, if style.auto && has_strong { None } else { Some(base) });

@@ -207,3 +207,13 @@ fn a_reference_broken_across_lines_keeps_each_part_in_order() {
         ]
     );
 }
+
+#[test]
+fn separators_the_user_typed_do_not_split_the_paragraph_or_shift_the_styles() {
+    let expected = drawn_lines(&field("ملاحظة: ", "\u{2068}Left Doha.\u{2069} ثم وصل"), true, 0.0, false);
+    assert_eq!(expected, [format!("{}Left Doha.{}", rtl(" ثم وصل"), rtl("ملاحظة: "))]);
+    for sep in ["\u{2029}", "\u{0085}", "\u{001C}", "\n", "\t", "\u{000B}"] {
+        let value = format!("\u{2068}Left{sep}Doha.\u{2069} ثم وصل");
+        assert_eq!(drawn_lines(&field("ملاحظة: ", &value), true, 0.0, false), expected, "{sep:?}");
+    }
+}
