@@ -101,6 +101,7 @@ e2e: setup ui
 	$(CARGO) build --locked --bin amana
 	$(CARGO) build --locked --example vault_key_for_tests
 	tests/e2e/no_network.sh node tests/e2e/run.mjs $(CARGO_TARGET_DIR)/debug/amana-desktop $(CARGO_TARGET_DIR)/debug/amana
+	tests/e2e/no_network.sh node tests/e2e/open_bundle.mjs $(CARGO_TARGET_DIR)/debug/amana-desktop $(CARGO_TARGET_DIR)/debug/amana
 
 # The Linux package (packaging/): a .deb with the desktop app, the `amana` CLI,
 # the desktop entry and the .amana file type; its sha256 is written beside it.

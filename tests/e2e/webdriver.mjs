@@ -87,6 +87,19 @@ export class Session {
     return this.cmd('POST', '/execute/sync', { script: source, args });
   }
 
+  // Calls an app command from the page, as the UI does; resolves to its
+  // result, rejects with its `{code, message}` error.
+  async invoke(command, args = {}) {
+    const r = await this.cmd('POST', '/execute/async', {
+      script:
+        'const done = arguments[arguments.length - 1];' +
+        'window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((ok) => done({ ok }), (err) => done({ err }));',
+      args: [command, args],
+    });
+    if (r && 'err' in r) throw new Error(`${command}: ${JSON.stringify(r.err)}`);
+    return r?.ok ?? null;
+  }
+
   async waitFor(predicate, what, timeout = 10000) {
     const deadline = Date.now() + timeout;
     while (Date.now() < deadline) {
