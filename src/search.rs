@@ -327,18 +327,7 @@ pub fn search(conn: &Connection, text: &str, limit: usize, offset: usize) -> Res
     if q.is_empty() {
         return Ok(Results { total: 0, hits: Vec::new() });
     }
-    let fts = q.fts();
-    let total: i64 = conn
-        .prepare_cached("SELECT count(*) FROM search_index WHERE search_index MATCH ?1")?
-        .query_row([&fts], |r| r.get(0))?;
-    let total = total as u64;
-    let ids: Vec<String> = conn
-        .prepare_cached(
-            "SELECT record_id FROM search_index WHERE search_index MATCH ?1
-             ORDER BY bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) LIMIT ?2 OFFSET ?3",
-        )?
-        .query_map(params![fts, limit as i64, offset as i64], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let (total, ids) = ranked(conn, &q.fts(), limit, offset)?;
     let needles = q.needles();
     let mut hits = Vec::with_capacity(ids.len());
     // Hits often share a case (a case's testimonies): its label is read once.
@@ -377,6 +366,65 @@ pub fn search(conn: &Connection, text: &str, limit: usize, offset: usize) -> Res
         });
     }
     Ok(Results { total, hits })
+}
+
+/// A match's BM25 score (lower is better, as FTS5's `bm25()`) and rowid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ranked {
+    score: f64,
+    rowid: i64,
+}
+
+impl Eq for Ranked {}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.score.total_cmp(&other.score).then(self.rowid.cmp(&other.rowid))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// How many rows match `fts`, and the record ids of ranks `offset..offset +
+/// limit`, best first (BM25; ties by index rowid).
+///
+/// One pass over the matches (docs/bench/fixes.md, 4): each match's score
+/// and rowid only, the best `offset + limit` kept in a bounded heap, which
+/// gives the total too. Separate `count(*)` and `ORDER BY bm25() LIMIT`
+/// queries found every match twice (a phrase's positions checked twice), and
+/// selecting `record_id` in the ranked query read the stored row of every
+/// match, not only of the hits shown.
+fn ranked(conn: &Connection, fts: &str, limit: usize, offset: usize) -> rusqlite::Result<(u64, Vec<String>)> {
+    let keep = offset.saturating_add(limit);
+    let mut best: std::collections::BinaryHeap<Ranked> = std::collections::BinaryHeap::new();
+    let mut total = 0u64;
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) FROM search_index WHERE search_index MATCH ?1",
+    )?;
+    let mut rows = stmt.query([fts])?;
+    while let Some(row) = rows.next()? {
+        total += 1;
+        if keep == 0 {
+            continue;
+        }
+        let r = Ranked { rowid: row.get(0)?, score: row.get(1)? };
+        if best.len() < keep {
+            best.push(r);
+        } else if best.peek().is_some_and(|worst| r < *worst) {
+            best.pop();
+            best.push(r);
+        }
+    }
+    let mut id_at = conn.prepare_cached("SELECT record_id FROM search_index WHERE rowid = ?1")?;
+    let mut ids = Vec::with_capacity(limit.min(best.len()));
+    for r in best.into_sorted_vec().into_iter().skip(offset) {
+        ids.push(id_at.query_row([r.rowid], |row| row.get(0))?);
+    }
+    Ok((total, ids))
 }
 
 /// Reads a hit's case id and content, with a statement kept between calls
@@ -610,6 +658,42 @@ mod tests {
         assert_eq!(misplaced(&conn), 0);
         assert_eq!(matching(&conn, "legacy"), vec![a.to_string()]);
         assert_eq!(matching(&conn, "edited"), vec![b.to_string()]);
+    }
+
+    #[test]
+    fn one_pass_ranking_gives_sqlites_order_count_and_pages() {
+        let mut conn = index_db();
+        let tx = conn.transaction().unwrap();
+        // Scores of every kind: more or fewer occurrences, longer or shorter
+        // texts, and ties (identical texts).
+        for i in 0..120 {
+            let text = match i % 4 {
+                0 => "witness saw the arrest".to_string(),
+                1 => format!("arrest arrest at the checkpoint number {i} {}", "and more words ".repeat(i % 7)),
+                2 => format!("nothing here {i}"),
+                _ => format!("the arrest of {i} {}", "long ".repeat(i % 11)),
+            };
+            put(&tx, Uuid::new_v4(), &text);
+        }
+        tx.commit().unwrap();
+        let fts = Query::parse("arrest").fts();
+        let expected: Vec<String> = conn
+            .prepare(
+                "SELECT record_id FROM search_index WHERE search_index MATCH ?1
+                 ORDER BY bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0), rowid",
+            )
+            .unwrap()
+            .query_map([&fts], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(expected.len(), 90);
+        for (limit, offset) in [(50, 0), (7, 0), (50, 45), (10, 85), (10, 90), (0, 0), (200, 0)] {
+            let (total, ids) = ranked(&conn, &fts, limit, offset).unwrap();
+            assert_eq!(total, 90);
+            let want: Vec<String> = expected.iter().skip(offset).take(limit).cloned().collect();
+            assert_eq!(ids, want, "limit {limit} offset {offset}");
+        }
     }
 
     #[test]
