@@ -70,13 +70,13 @@ fmt:
 lint:
 	$(CARGO) clippy --all-targets --features fault-injection -- -D warnings
 
-# The bundle reader's fuzz targets (fuzz/, cargo-fuzz), FUZZ_SECONDS each,
+# The fuzz targets (fuzz/, cargo-fuzz: bundle reader, manifest, key file, record JSON), FUZZ_SECONDS each,
 # starting from the seeds in fuzz/seeds/. cargo-fuzz needs nightly-only flags
 # (-Zsanitizer=address): RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
 # Its own target folder, so the instrumented build never mixes with the normal one.
 FUZZ_TARGET_DIR ?= $(HOME)/.cache/amana-fuzz-target
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := bundle_reader manifest
+FUZZ_TARGETS := bundle_reader manifest key_file record_json
 
 .PHONY: fuzz-smoke
 fuzz-smoke:
