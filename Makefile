@@ -38,6 +38,7 @@ test: setup ui
 	$(MAKE) deny
 	$(MAKE) fuzz-smoke
 	$(MAKE) e2e
+	$(MAKE) package-test
 
 # The desktop app, serving the built UI from the binary (no dev server, no network).
 run: setup ui
