@@ -416,6 +416,7 @@ impl From<crate::report::ReportError> for ApiError {
 /// Statistics for the Statistics screen: which cases (period, tags), and
 /// whether to return the aggregate-only report safe to publish.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatsRequest {
     /// Period and tags.
     #[serde(default)]
@@ -456,6 +457,7 @@ pub fn publishable_stats(
 /// Write a draft (case summary, CCF request, UN urgent appeal, interim
 /// measures) to the path the user chose in the save dialog.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DraftRequest {
     /// What, for which case, in which language and format.
     #[serde(flatten)]

@@ -343,6 +343,20 @@ fn backup_make(
 }
 
 #[tauri::command(async)]
+fn stats_get(
+    state: State<'_, AppState>,
+    req: api::StatsRequest,
+    as_of: Option<Date>,
+) -> ApiResult<amana::report::stats::Stats> {
+    with_vault(&state, |v| api::stats(v, req, today(as_of)))
+}
+
+#[tauri::command(async)]
+fn draft_write(state: State<'_, AppState>, req: api::DraftRequest) -> ApiResult<amana::report::DraftWritten> {
+    with_vault(&state, |v| api::draft(v, req, Date::today()))
+}
+
+#[tauri::command(async)]
 fn backup_restore(
     state: State<'_, AppState>,
     req: api::RestoreRequest,
@@ -437,6 +451,8 @@ pub fn run() {
             backup_status,
             backup_make,
             backup_restore,
+            stats_get,
+            draft_write,
             countries,
             open_bundle::take_pending_open
         ])

@@ -58,6 +58,10 @@ fn export_all(dir: &Path) {
         BackupStatus,
         RestoreRequest,
         Restored,
+        StatsRequest,
+        crate::report::stats::Stats,
+        DraftRequest,
+        crate::report::DraftWritten,
     );
 }
 

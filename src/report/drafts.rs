@@ -21,6 +21,7 @@ use crate::report::stats::key_of;
 
 /// What to draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum DraftKind {
     /// A summary of the case for a lawyer.
@@ -71,6 +72,7 @@ impl DraftKind {
 
 /// What a CCF request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CcfRequestType {
     /// Access to the data INTERPOL holds.
@@ -116,6 +118,7 @@ pub struct Doc {
 
 /// What a draft disclosed about sources, for the person who writes it out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SourceDisclosure {
     /// Pseudonyms of the sources whose identity the draft carries (they consented).
     pub identities_included: Vec<String>,

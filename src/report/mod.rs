@@ -109,6 +109,7 @@ pub fn publishable(
 
 /// The file format of a draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DraftFormat {
     /// PDF with embedded fonts.
@@ -129,6 +130,7 @@ impl DraftFormat {
 
 /// What to draft and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DraftSpec {
     /// What kind of draft.
     pub kind: DraftKind,
@@ -145,6 +147,7 @@ pub struct DraftSpec {
 
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DraftWritten {
     /// Where.
     pub path: PathBuf,

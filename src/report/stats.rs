@@ -20,6 +20,7 @@ use crate::dossier::store::{self, DossierError, StoredRecord};
 
 /// Which cases the statistics are about.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatsFilter {
     /// Only cases with an incident on or after this day.
     #[serde(default)]
@@ -35,6 +36,7 @@ pub struct StatsFilter {
 /// A labelled count: the label is a stable key (a country code, a tactic,
 /// a year...) that the app translates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "StatCount"))]
 pub struct Count {
     /// The key, e.g. "SA", "extradition_proceedings", "2024".
     pub key: String,
@@ -44,6 +46,7 @@ pub struct Count {
 
 /// Cases pursued by one state in another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "StatFlow"))]
 pub struct Flow {
     /// The requesting state.
     pub source: String,
@@ -55,6 +58,7 @@ pub struct Flow {
 
 /// One bar of a distribution of durations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "StatBucket"))]
 pub struct Bucket {
     /// The key, e.g. "91-180" or "731+".
     pub key: String,
@@ -68,6 +72,7 @@ pub struct Bucket {
 
 /// A set of durations in days.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Durations {
     /// How many.
     pub count: u64,
@@ -83,6 +88,7 @@ pub struct Durations {
 
 /// CCF requests of one type (or of every type, `kind = "all"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CcfStats {
     /// `ccf_access`, `ccf_correction`, `ccf_deletion` or `all`.
     pub kind: String,
@@ -101,6 +107,7 @@ pub struct CcfStats {
 /// Interim measures (UN committees, Special Procedures, ECHR Rule 39) and
 /// whether hand-overs went ahead despite them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InterimMeasuresStats {
     /// Proceedings in which interim measures were requested.
     pub requested: u64,
@@ -119,6 +126,7 @@ pub struct InterimMeasuresStats {
 
 /// Spells in custody (arrested or detained pending extradition, unbroken).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DetentionStats {
     /// Spells that ended (release, extradition, deportation...): their length.
     pub ended: Durations,
@@ -128,6 +136,7 @@ pub struct DetentionStats {
 
 /// Headline counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "StatTotals"))]
 pub struct Totals {
     /// Cases chosen by the filter.
     pub cases: u64,
@@ -141,6 +150,7 @@ pub struct Totals {
 
 /// Every statistic, for the app's charts and the CLI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Stats {
     /// The day durations are computed to.
     pub as_of: Date,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A language a draft can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "DraftLang"))]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     /// English.

@@ -8,7 +8,7 @@ import type {
 } from "./model";
 import type {
   ApiError, BackupStatus, BundleContents, CardPreview, Contact, ExportRequest, ExportSummary, ImportReport,
-  MyIdentity, ProgressEvent, Restored,
+  MyIdentity, ProgressEvent, Restored, Stats, StatsRequest, DraftRequest, DraftWritten,
 } from "./generated";
 
 export type { ApiError, ProgressEvent };
@@ -96,6 +96,9 @@ export const api = {
     req: { file: string; into: string; backup_passphrase: string; new_passphrase: string },
     onProgress: (p: ProgressEvent) => void,
   ) => call<Restored>("backup_restore", { req, onProgress: progressChannel(onProgress) }),
+  // Reports
+  stats: (req: StatsRequest) => call<Stats>("stats_get", { req }),
+  draft: (req: DraftRequest) => call<DraftWritten>("draft_write", { req }),
   /** A bundle path given on the command line at startup (packaging's argv handling), once. */
   takePendingOpen: () => call<string | null>("take_pending_open"),
   countries: (lang: string) => call<Array<[string, string]>>("countries", { lang }),

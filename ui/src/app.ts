@@ -19,7 +19,8 @@ export type Route =
   | { name: "bundle" }
   | { name: "contacts" }
   | { name: "identity" }
-  | { name: "backup" };
+  | { name: "backup" }
+  | { name: "stats" };
 
 export type LockReason = "manual" | "idle" | "panic" | "backend";
 

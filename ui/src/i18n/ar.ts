@@ -1,5 +1,6 @@
 import type { Messages } from "./types";
 import { handoverAr } from "./handover";
+import { reportsAr } from "./reports";
 
 export const ar: Messages = {
   "app.name": "أمانة",
@@ -602,4 +603,5 @@ export const ar: Messages = {
   "error.evidence.output_exists": "يوجد ملف بهذا الاسم في ذلك المكان. اختر اسمًا آخر.",
   "error.cancelled": "أُلغي.",
   ...handoverAr,
+  ...reportsAr,
 };

@@ -1,5 +1,6 @@
 import type { Messages } from "./types";
 import { handoverEn } from "./handover";
+import { reportsEn } from "./reports";
 
 export const en: Messages = {
   "app.name": "Amana",
@@ -585,4 +586,5 @@ export const en: Messages = {
   "error.evidence.output_exists": "A file with that name already exists there. Choose another name.",
   "error.cancelled": "Cancelled.",
   ...handoverEn,
+  ...reportsEn,
 };

@@ -1,5 +1,6 @@
 import type { Messages } from "./types";
 import { handoverFr } from "./handover";
+import { reportsFr } from "./reports";
 
 export const fr: Messages = {
   "app.name": "Amana",
@@ -567,4 +568,5 @@ export const fr: Messages = {
   "error.evidence.output_exists": "Un fichier de ce nom existe déjà à cet endroit. Choisissez un autre nom.",
   "error.cancelled": "Annulé.",
   ...handoverFr,
+  ...reportsFr,
 };

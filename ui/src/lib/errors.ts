@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   "contact.bad_card", "contact.duplicate", "contact.not_found", "contact.ambiguous", "contact.cannot_verify",
   "contact.name_needed", "contact.file_too_large", "contact.not_an_image", "contact.no_qr_code",
   "identity.damaged", "identity.bad_name", "identity.qr_too_long",
+  // Reports.
+  "report.bad_threshold", "report.bad_period", "report.output_exists", "report.write_failed", "report.pdf_failed",
 ] as const;
 
 export function errorMessage(e: ApiError): string {

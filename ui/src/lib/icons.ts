@@ -40,6 +40,7 @@ const ICONS: Record<string, Shape[]> = {
   archive: [["rect", { x: "2", y: "3", width: "20", height: "5", rx: "1" }], ["path", { d: "M4 8v11a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8M10 12h4" }]],
   copy: [["rect", { x: "9", y: "9", width: "13", height: "13", rx: "2" }], ["path", { d: "M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1" }]],
   refresh: [["path", { d: "M21 12a9 9 0 1 1-2.6-6.4L21 8" }], ["path", { d: "M21 3v5h-5" }]],
+  chart: [["path", { d: "M3 3v18h18" }], ["path", { d: "M7 16v-4M12 16V8M17 16v-7" }]],
   image: [["rect", { x: "3", y: "3", width: "18", height: "18", rx: "2" }], ["circle", { cx: "8.5", cy: "8.5", r: "1.5" }], ["path", { d: "m21 15-5-5L5 21" }]],
 };
 

@@ -13,6 +13,7 @@ import { remember } from "../lib/session";
 import { errorMessage } from "../lib/errors";
 import type { CaseOverview, Kind, Place, ProceedingStatus, StoredRecord, TimelineEntry } from "../model";
 import { badge, loading, riskBadge } from "./widgets";
+import { draftDialog } from "./draft";
 import { confirmDialog, openDialog, toast } from "./dialog";
 import { openRecordForm } from "./recordForms";
 import { onLeave, refreshUrgentCount, showViewError, viewToken } from "./shell";
@@ -104,6 +105,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
   edit.addEventListener("click", () => openRecordForm({ kind: "case", caseId: o.case.id, record: o.case, onSaved: () => { toast(t("saved")); reload(o, tab); } }));
   const del = h("button", { type: "button", class: "button button-danger-quiet", testid: "case-delete" }, icon("trash", 16), t("case.delete"));
   const send = h("button", { type: "button", class: "button", testid: "case-send", onclick: () => navigate({ name: "export", caseId: o.case.id }) }, icon("send", 16), t("case.send"));
+  const draft = h("button", { type: "button", class: "button", testid: "case-draft", onclick: () => draftDialog(o.case.id) }, icon("file", 16), t("case.draft"));
   del.addEventListener("click", async () => {
     const ok = await confirmDialog({
       title: t("case.delete.title"),
@@ -219,7 +221,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
 
   clear(
     main,
-    h("div", { class: "view-topbar" }, back, h("div", { class: "actions" }, send, edit, del)),
+    h("div", { class: "view-topbar" }, back, h("div", { class: "actions" }, send, draft, edit, del)),
     subjectCard,
     nav,
     ...sections,

@@ -115,6 +115,8 @@ export function toast(text: string, tone: "ok" | "error" | "warning" | "info" = 
     icon(tone === "ok" ? "check" : tone === "info" ? "shield" : "alert"),
     h("span", null, text),
   );
+  // A click dismisses it at once.
+  el.addEventListener("click", () => el.remove());
   host.appendChild(el);
   setTimeout(() => el.remove(), ms);
 }

@@ -19,11 +19,13 @@ import { renderBundle } from "./bundleOpen";
 import { renderContacts } from "./contacts";
 import { renderIdentity } from "./identity";
 import { renderBackup } from "./backup";
+import { renderStatistics } from "./statistics";
 
 const NAV: Array<{ name: Route["name"]; key: string; icon: string; testid: string }> = [
   { name: "cases", key: "nav.cases", icon: "folder", testid: "nav-cases" },
   { name: "urgent", key: "nav.urgent", icon: "alert", testid: "nav-urgent" },
   { name: "search", key: "nav.search", icon: "search", testid: "nav-search" },
+  { name: "stats", key: "nav.stats", icon: "chart", testid: "nav-stats" },
   { name: "export", key: "nav.export", icon: "send", testid: "nav-export" },
   { name: "bundle", key: "nav.bundle", icon: "inbox", testid: "nav-bundle" },
   { name: "contacts", key: "nav.contacts", icon: "users", testid: "nav-contacts" },
@@ -172,6 +174,9 @@ function route(r: Route): void {
       break;
     case "backup":
       renderBackup(main);
+      break;
+    case "stats":
+      renderStatistics(main);
       break;
   }
 }
