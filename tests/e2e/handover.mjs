@@ -89,6 +89,14 @@ export async function runHandover(ctx) {
     // The most sensitive data: who a source is. It must stay in vault A.
     const src = JSON.parse(a(['source', 'add', '--case', ctx.caseId], JSON.stringify({ pseudonym: 'Witness K', relation: 'witness', identity: { full_name: `Samira ${CANARY_SOURCE}`, contact: '+00 000 000' } })));
     a(['testimony', 'add', '--case', ctx.caseId], JSON.stringify({ text: 'He was taken at the airport at dawn.', language: 'en', source_id: src.id }));
+    // Facts for the statistics: incidents between states and CCF requests.
+    const add = (kind, caseId, record) => JSON.parse(a([kind, 'add', '--case', caseId], JSON.stringify(record)));
+    add('incident', ctx.caseId, { tactic: 'extradition_proceedings', requesting_state: 'EG', requested_state: 'TR', date: '2023-05-14' });
+    add('proceeding', ctx.caseId, { kind: 'ccf_deletion', filed_on: '2023-07-01', decided_on: '2024-02-20', outcome: 'granted' });
+    const second = JSON.parse(a(['case', 'add'], JSON.stringify({ title: 'Red notice', subject: { names: [{ name: 'Youssef Amrani' }], profiles: ['journalist'] } }))).id;
+    add('incident', second, { tactic: 'terrorism_listing', requesting_state: 'SA', requested_state: 'FR', date: '2024-03-02' });
+    add('incident', second, { tactic: 'extradition_proceedings', requesting_state: 'EG', requested_state: 'FR', date: '2025-01-10' });
+    add('proceeding', second, { kind: 'ccf_access', filed_on: '2025-02-01' });
   });
 
   let s = await Session.start(await ctx.startDriver({ ...ctx.env, AMANA_VAULT: ctx.vaultA }), ctx.app);
@@ -115,7 +123,8 @@ export async function runHandover(ctx) {
 
     await step('A: send the case to Nadia without the sources\' identities (wizard, save dialog, progress, summary)', async () => {
       await s.click('nav-export');
-      await s.click('export-case-check');
+      await s.find('export-case-check');
+      await s.script(`document.querySelector('[data-testid="export-case-check"][value="${ctx.caseId}"]').click()`);
       await shot(s, 'en-export-cases');
       await s.click('wizard-next');
       await s.click('export-contact-check');
@@ -139,6 +148,34 @@ export async function runHandover(ctx) {
       assert(log.some((e) => e.action === 'export' && e.kind === 'bundle'), 'the export is in the audit log');
     });
 
+    await step('A: statistics as charts, and a draft letter written only where chosen, after the warning', async () => {
+      await s.click('nav-stats');
+      await s.find('stats-totals');
+      await s.find('stats-flows');
+      assert((await s.script(`return document.querySelectorAll('[data-testid="stats-flows"] .flow-band').length`)) === 3, 'three flows between states');
+      assert((await s.script(`return document.querySelectorAll('[data-testid="stats-requesting"] rect').length`)) === 2, 'two requesting states');
+      await shot(s, 'en-stats');
+      await s.script(`document.querySelector('[data-testid="stats-ccf"]').scrollIntoView()`);
+      await shot(s, 'en-stats-ccf');
+      await s.click('nav-cases');
+      await s.find('case-open');
+      await s.script(`document.querySelector('[data-case-id="${ctx.caseId}"] [data-testid="case-open"], [data-case-id="${ctx.caseId}"][data-testid="case-open"]').click()`);
+      await s.click('case-draft');
+      await s.find('draft-warning');
+      await s.select('draft-kind', 'ccf-request');
+      await s.select('draft-format', 'md');
+      await shot(s, 'en-draft');
+      const draft = path.join(out, 'ccf-request.md');
+      await s.click('draft-save');
+      await answerSaveDialog({ ...ctx, saveTitle: 'Save the draft' }, draft);
+      await s.waitFor(async () => fs.existsSync(draft) && !(await s.script(`return !!document.querySelector('[data-testid="draft-dialog"]')`)), 'the draft written');
+      const text = fs.readFileSync(draft, 'utf8');
+      assert(text.includes('Mohamed al-Kayali') && !text.includes(CANARY_SOURCE), 'the draft names the subject, not the source (no consent)');
+      // A plaintext copy the person chose to write: removed so the leak scan checks only unintended copies.
+      fs.rmSync(draft);
+      for (const t of await s.findAll('toast')) await s.cmd('POST', `/element/${t}/click`, {});
+    });
+
     await step('A in Arabic: identity, contacts and the wizard right to left', async () => {
       await s.click('nav-settings');
       await s.select('language-select', 'ar');
@@ -150,12 +187,16 @@ export async function runHandover(ctx) {
       await s.find('contact');
       await shot(s, 'ar-contacts');
       await s.click('nav-export');
-      await s.click('export-case-check');
+      await s.find('export-case-check');
+      await s.script(`document.querySelector('[data-testid="export-case-check"][value="${ctx.caseId}"]').click()`);
       await s.click('wizard-next');
       await s.click('export-contact-check');
       await s.click('wizard-next');
       await s.find('export-left-out');
       await shot(s, 'ar-export-profile');
+      await s.click('nav-stats');
+      await s.find('stats-flows');
+      await shot(s, 'ar-stats');
     });
   } finally {
     await s.end();
@@ -263,12 +304,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   fs.mkdirSync(env.TMPDIR, { recursive: true });
   const children = [];
   let driver = null;
+  // tauri-driver leads its own process group, so its WebKitWebDriver and
+  // app processes are stopped with it and nothing outlives the run.
+  const stopGroup = (c) => {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
   const startDriver = async (e) => {
     if (driver) {
-      driver.kill('SIGTERM');
-      await new Promise((r) => driver.once('exit', r));
+      const exited = new Promise((r) => (driver.exitCode !== null || driver.signalCode !== null ? r() : driver.once('exit', r)));
+      stopGroup(driver);
+      await exited;
     }
-    driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445'], { env: e, stdio: 'ignore' });
+    driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445'], { env: e, stdio: 'ignore', detached: true });
     children.push(driver);
     await sleep(1000);
     return 'http://127.0.0.1:4444';
@@ -311,7 +362,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(`FAIL setup: ${e.stack || e}`);
     }
   } finally {
-    for (const c of children.reverse()) c.kill('SIGTERM');
+    for (const c of children.reverse()) (c === driver || c.spawnfile === 'tauri-driver' ? stopGroup(c) : c.kill('SIGTERM'));
     console.log(`${passed} passed, ${failed} failed`);
     fs.rmSync(root, { recursive: true, force: true });
     process.exit(failed ? 1 : 0);

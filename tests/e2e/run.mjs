@@ -44,13 +44,25 @@ const env = {
 const children = [];
 function start(cmd, args, opts = {}) {
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  child.detached = !!opts.detached;
   child.stdout.on('data', (d) => process.env.E2E_VERBOSE && process.stdout.write(`[${cmd}] ${d}`));
   child.stderr.on('data', (d) => process.env.E2E_VERBOSE && process.stderr.write(`[${cmd}] ${d}`));
   children.push(child);
   return child;
 }
+// A detached child (tauri-driver) leads its own process group: the
+// WebKitWebDriver and app processes it started go with it. Nothing may
+// outlive the run (no_network.sh's strace waits for every process).
+function stop(c) {
+  try {
+    if (c.detached) process.kill(-c.pid, 'SIGKILL');
+    else c.kill('SIGTERM');
+  } catch {
+    /* already gone */
+  }
+}
 function cleanup() {
-  for (const c of children.reverse()) c.kill('SIGTERM');
+  for (const c of children.reverse()) stop(c);
 }
 process.on('exit', cleanup);
 
@@ -87,14 +99,15 @@ async function main() {
     start('Xvfb', [':97', '-screen', '0', '1280x800x24', '-nolisten', 'tcp']);
     await sleep(800);
   }
-  let driver = start('tauri-driver', ['--port', '4444', '--native-port', '4445']);
+  let driver = start('tauri-driver', ['--port', '4444', '--native-port', '4445'], { detached: true });
   await sleep(1000);
   // The handover flow runs the app on two vaults: tauri-driver passes the
   // app its own environment, so it is restarted with the vault's.
   const startDriver = async (driverEnv) => {
-    driver.kill('SIGTERM');
-    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once('exit', r)));
-    driver = start('tauri-driver', ['--port', '4444', '--native-port', '4445'], { env: driverEnv });
+    const exited = new Promise((r) => (driver.exitCode !== null || driver.signalCode !== null ? r() : driver.once('exit', r)));
+    stop(driver);
+    await exited;
+    driver = start('tauri-driver', ['--port', '4444', '--native-port', '4445'], { env: driverEnv, detached: true });
     await sleep(1000);
     return 'http://127.0.0.1:4444';
   };
