@@ -55,10 +55,10 @@ impl Action {
 
 /// One entry of the log.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "AuditEntry"))]
 pub struct Entry {
     /// Position in the chain, from 1.
     pub seq: i64,
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "AuditEntry"))]
     /// When (RFC 3339 UTC).
     pub at: String,
     /// What happened.
@@ -193,10 +193,10 @@ pub fn list(conn: &Connection, limit: usize, about: Option<&str>) -> rusqlite::R
 
 /// The result of checking the chain.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ChainReport {
     /// Entries checked.
     pub entries: u64,
-#[cfg_attr(test, derive(ts_rs::TS))]
     /// The first entry whose link is broken, if any.
     pub first_broken: Option<i64>,
     /// What is wrong with it, or with the records.

@@ -478,9 +478,9 @@ pub fn read_verified(vault: &Vault, id: Uuid, max_bytes: u64) -> Result<(Evidenc
 
 /// What an extraction wrote.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Extracted {
     /// Where.
-#[cfg_attr(test, derive(ts_rs::TS))]
     pub path: PathBuf,
     /// Bytes written.
     pub size: u64,
