@@ -459,3 +459,45 @@ pub fn run() {
         .run(tauri::generate_context!())
         .expect("error while running the Amana desktop app");
 }
+
+#[cfg(test)]
+mod capability_tests {
+    include!("../app_commands.rs");
+
+    /// The commands named in `generate_handler!` above.
+    fn handled() -> Vec<String> {
+        let src = include_str!("lib.rs");
+        let start = src.find("generate_handler![").expect("the handler list") + "generate_handler![".len();
+        let list = &src[start..start + src[start..].find(']').expect("the end of the handler list")];
+        list.split(',')
+            .map(|c| c.trim().rsplit("::").next().unwrap_or_default().to_string())
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn every_command_is_listed_for_build_rs_and_granted_by_name_and_nothing_else() {
+        let mut handled = handled();
+        let mut listed: Vec<String> = APP_COMMANDS.iter().map(|c| c.to_string()).collect();
+        handled.sort();
+        listed.sort();
+        assert_eq!(handled, listed, "app_commands.rs must list exactly the commands of generate_handler!");
+
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("the capability is JSON");
+        let mut granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .expect("a list of permissions")
+            .iter()
+            .map(|p| p.as_str().expect("plain permission names").to_string())
+            .collect();
+        granted.sort();
+        let mut expected: Vec<String> = listed.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+        expected.extend(
+            ["core:event:default", "dialog:allow-open", "dialog:allow-save", "dialog:allow-ask", "dialog:allow-message"]
+                .map(String::from),
+        );
+        expected.sort();
+        assert_eq!(granted, expected, "the main window gets each app command by name, events and the dialogs: no more");
+    }
+}

@@ -166,6 +166,26 @@ async function main() {
       assert(amanaWindows().length === 1, `still one window, got ${amanaWindows().length}`);
     });
 
+    await step('the window may call only what its capability grants', async () => {
+      // Granted by name (capabilities/main.json): works.
+      assert((await s.invoke('take_pending_open')) === null, 'an app command the window was granted');
+      // Not granted: core window and path commands (dropped with core:default).
+      for (const [cmd, args] of [
+        ['plugin:window|set_title', { label: 'main', value: 'changed by the page' }],
+        ['plugin:path|resolve_directory', { directory: 11 }],
+        ['plugin:webview|print', { label: 'main' }],
+      ]) {
+        let refused = null;
+        try {
+          await s.invoke(cmd, args);
+        } catch (e) {
+          refused = String(e.message);
+        }
+        assert(refused !== null, `${cmd} was allowed`);
+        assert(/not allowed|denied|ACL/i.test(refused), `${cmd} failed, but not by the ACL: ${refused}`);
+      }
+    });
+
     await step('a launch on another vault keeps a window of its own', async () => {
       const other = start(app, [bundleName], { cwd: dirs.downloads, env: { ...env, AMANA_VAULT: path.join(root, 'vault-b') } });
       await until(() => amanaWindows().length === 2 || other.exitCode !== null, 'a second window');
