@@ -336,3 +336,29 @@ fn panic_erase_needs_two_confirmations_then_the_vault_never_opens_again() {
         assert!(!contains(&bytes, &key_bytes[26..58]), "a copy of the key check survives in {}", p.display());
     }
 }
+
+#[test]
+fn command_line_mistakes_are_one_sentence_and_json_under_json() {
+    let amana = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_amana")).args(args).output().unwrap();
+    // Under --json, a mistake is the same {"error":{code,message}} as any other error.
+    let out = amana(&["--json", "case", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is one JSON object");
+    assert_eq!(err["error"]["code"], "cli.usage");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("frobnicate"), "{message}");
+    let out = amana(&["stats", "--json", "--threshold"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is one JSON object");
+    assert_eq!(err["error"]["code"], "cli.usage");
+    // Without --json, clap's own message; help and version still print and succeed.
+    let out = amana(&["case", "frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("frobnicate"));
+    let out = amana(&["--json", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+    let out = amana(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+}

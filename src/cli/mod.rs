@@ -201,7 +201,10 @@ fn default_vault_dir() -> PathBuf {
 
 /// Parses arguments, runs the command, prints any error, returns the exit code.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let ctx = Ctx { vault_dir: cli.vault.unwrap_or_else(default_vault_dir), json: cli.json };
     let result = match cli.command {
         Command::Init(args) => vault_cmds::init(&ctx, args),
@@ -249,6 +252,24 @@ pub fn run() -> i32 {
             1
         }
     }
+}
+
+/// A command line clap could not take. Help and version go to stdout as usual;
+/// a mistake is one sentence on stderr (exit 2), as JSON when `--json` was
+/// given, so scripts read every error the same way.
+fn usage_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let shown = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    if shown || !std::env::args_os().any(|a| a == "--json") {
+        let _ = e.print();
+        return if shown { 0 } else { 2 };
+    }
+    let rendered = e.render().to_string();
+    let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("the command line is not valid");
+    let message = first.trim().strip_prefix("error: ").unwrap_or(first.trim());
+    let body = serde_json::json!({ "error": { "code": "cli.usage", "message": message } });
+    eprintln!("{body}");
+    2
 }
 
 fn capitalise(s: &str) -> String {
