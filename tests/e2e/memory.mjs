@@ -17,6 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { assert } from './steps.mjs';
 
 /** Pids of every process whose executable is `exe`, and of all their descendants. */
 export function processTree(exe) {
@@ -184,7 +185,7 @@ export function keyNeedles(helper, vaultDir, passphrase, env) {
  * asserts that none holds the vault key, and reports where canaries remain
  * (see docs/SECURITY.md, "Memory after lock").
  */
-export function memoryAfterLock({ app, cli, env, vaultDir, passphrase, canaries, assert, dir }) {
+export function memoryAfterLock({ app, cli, env, vaultDir, passphrase, canaries, dir }) {
   const helper = path.join(path.dirname(cli), 'examples', 'vault_key_for_tests');
   const needles = { ...keyNeedles(helper, vaultDir, passphrase, env), ...textNeedles(canaries) };
   const reports = scanApp({ app, needles, dir });
