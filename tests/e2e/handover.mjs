@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
+import { assert, runSteps, shot, step } from './steps.mjs';
 
 /** A second canary: a source's real name, which must never reach vault B. */
 export const CANARY_SOURCE = 'CANARY-source-3J8W';
@@ -63,11 +64,10 @@ async function unlock(s, ctx, lang) {
 const bodyText = (s) => s.script('return document.body.innerText');
 
 /**
- * ctx: { app, cli, env, root, vaultA, caseId, PASS, CANARY_LATIN, step, assert, shot, startDriver }
+ * ctx: { app, cli, env, root, vaultA, caseId, PASS, startDriver }
  * `startDriver(env)` (re)starts tauri-driver with that environment and returns its base URL.
  */
 export async function runHandover(ctx) {
-  const { step, assert, shot } = ctx;
   const vaultB = path.join(ctx.root, 'vault-b');
   const out = path.join(ctx.root, 'handover');
   fs.mkdirSync(out, { recursive: true });
@@ -296,8 +296,6 @@ export async function runHandover(ctx) {
 // Standalone: a fresh vault A with one case, then the handover flow.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [app, cli] = process.argv.slice(2);
-  const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-  const shots = path.join(repo, 'docs/screenshots');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'amana-handover-'));
   const env = { ...process.env, HOME: path.join(root, 'home'), TMPDIR: path.join(root, 'tmp'), DBUS_SESSION_BUS_ADDRESS: 'disabled:' };
   fs.mkdirSync(env.HOME, { recursive: true });
@@ -324,47 +322,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await sleep(1000);
     return 'http://127.0.0.1:4444';
   };
-  let passed = 0;
-  let failed = 0;
-  const ctx = {
-    app, cli, env, root, vaultA: path.join(root, 'vault-a'), PASS: 'a long passphrase for the e2e test',
-    assert: (c, m) => { if (!c) throw new Error(m); },
-    step: async (name, fn) => {
-      try {
-        await fn();
-        passed++;
-        console.log(`PASS ${name}`);
-      } catch (e) {
-        failed++;
-        console.log(`FAIL ${name}: ${e.stack || e}`);
-        throw e;
+  const ctx = { app, cli, env, root, vaultA: path.join(root, 'vault-a'), PASS: 'a long passphrase for the e2e test', startDriver };
+  await runSteps(
+    async () => {
+      if (!process.env.DISPLAY) {
+        env.DISPLAY = ':96';
+        children.push(spawn('Xvfb', [':96', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
+        await sleep(800);
       }
+      const a = cliFor(ctx, ctx.vaultA);
+      a(['init', '--kdf-memory-mib', '64', '--kdf-iterations', '1']);
+      ctx.caseId = JSON.parse(a(['case', 'add'], JSON.stringify({ title: 'Extradition request', subject: { names: [{ name: 'Mohamed al-Kayali' }] } }))).id;
+      await runHandover(ctx);
     },
-    shot: async (s, name) => {
-      await sleep(800);
-      fs.writeFileSync(path.join(shots, `${name}.png`), await s.screenshot());
+    () => {
+      for (const c of children.reverse()) (c === driver || c.spawnfile === 'tauri-driver' ? stopGroup(c) : c.kill('SIGTERM'));
+      fs.rmSync(root, { recursive: true, force: true });
     },
-    startDriver,
-  };
-  if (!process.env.DISPLAY) {
-    env.DISPLAY = ':96';
-    children.push(spawn('Xvfb', [':96', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
-    await sleep(800);
-  }
-  const a = cliFor(ctx, ctx.vaultA);
-  try {
-    a(['init', '--kdf-memory-mib', '64', '--kdf-iterations', '1']);
-    ctx.caseId = JSON.parse(a(['case', 'add'], JSON.stringify({ title: 'Extradition request', subject: { names: [{ name: 'Mohamed al-Kayali' }] } }))).id;
-    await runHandover(ctx);
-  } catch (e) {
-    if (!failed) {
-      failed++;
-      console.log(`FAIL setup: ${e.stack || e}`);
-    }
-  } finally {
-    for (const c of children.reverse()) (c === driver || c.spawnfile === 'tauri-driver' ? stopGroup(c) : c.kill('SIGTERM'));
-    console.log(`${passed} passed, ${failed} failed`);
-    fs.rmSync(root, { recursive: true, force: true });
-    process.exit(failed ? 1 : 0);
-  }
+  );
 }

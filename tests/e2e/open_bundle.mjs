@@ -17,6 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
+import { assert, runSteps, step } from './steps.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: open_bundle.mjs APP_BINARY CLI_BINARY');
@@ -98,24 +99,6 @@ const amanaWindows = () => {
   } catch {
     return []; // xdotool exits 1 when nothing matches
   }
-};
-
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`PASS ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    throw new Error(`step failed: ${name}`);
-  }
-}
-const assert = (cond, msg) => {
-  if (!cond) throw new Error(msg);
 };
 
 async function main() {
@@ -201,16 +184,7 @@ async function main() {
   }
 }
 
-main()
-  .catch((e) => {
-    if (!String(e?.message ?? e).startsWith('step failed')) {
-      failed++;
-      console.log(`FAIL setup: ${e?.stack || e}`);
-    }
-  })
-  .finally(() => {
-    console.log(`${passed} passed, ${failed} failed`);
-    for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
-    fs.rmSync(root, { recursive: true, force: true });
-    process.exit(failed ? 1 : 0);
-  });
+runSteps(main, () => {
+  for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+  fs.rmSync(root, { recursive: true, force: true });
+});

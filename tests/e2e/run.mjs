@@ -14,15 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
+import { assert, runSteps, shot, step } from './steps.mjs';
 import { CANARY_SOURCE, runHandover } from './handover.mjs';
 import { memoryAfterLock } from './memory.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
-const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const shots = path.join(repo, 'docs/screenshots');
-fs.mkdirSync(shots, { recursive: true });
-
 const PASS = 'a long passphrase for the e2e test';
 const CANARY_LATIN = 'CANARY-e2e-7Q4Z';
 const CANARY_ARABIC = 'شاهدكناري';
@@ -68,29 +65,6 @@ process.on('exit', cleanup);
 
 function amana(args, input) {
   return execFileSync(cli, [...args, '--json'], { env: { ...env, AMANA_PASSPHRASE: PASS }, input, encoding: 'utf8' });
-}
-
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`PASS ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    throw new Error(`step failed: ${name}`);
-  }
-}
-const assert = (cond, msg) => {
-  if (!cond) throw new Error(msg);
-};
-
-async function shot(s, name) {
-  await sleep(800); // WebKit repaints late
-  fs.writeFileSync(path.join(shots, `${name}.png`), await s.screenshot());
 }
 
 async function main() {
@@ -212,11 +186,11 @@ async function main() {
     });
 
     await step('locked: neither the vault key nor a canary in the app\'s memory', async () => {
-      memoryAfterLock({ app, cli, env, vaultDir: dirs.vault, passphrase: PASS, canaries: { CANARY_LATIN, CANARY_ARABIC }, assert, dir: path.join(root, 'cores') });
+      memoryAfterLock({ app, cli, env, vaultDir: dirs.vault, passphrase: PASS, canaries: { CANARY_LATIN, CANARY_ARABIC }, dir: path.join(root, 'cores') });
     });
 
     await s.end();
-    await runHandover({ app, cli, env, root, vaultA: dirs.vault, caseId, PASS, step, assert, shot, startDriver });
+    await runHandover({ app, cli, env, root, vaultA: dirs.vault, caseId, PASS, startDriver });
   } finally {
     await s.end();
     await sleep(500);
@@ -244,17 +218,4 @@ async function main() {
   });
 }
 
-main()
-  .catch((e) => {
-    // A step's failure was already counted; anything else (the driver, the
-    // app not starting) is a failure of its own, never a silent pass.
-    if (!String(e?.message ?? e).startsWith('step failed')) {
-      failed++;
-      console.log(`FAIL setup: ${e?.stack || e}`);
-    }
-  })
-  .finally(() => {
-    console.log(`${passed} passed, ${failed} failed`);
-    fs.rmSync(root, { recursive: true, force: true });
-    process.exit(failed ? 1 : 0);
-  });
+runSteps(main, () => fs.rmSync(root, { recursive: true, force: true }));
