@@ -13,6 +13,7 @@ import { formatNumber, t, tEnum } from "../i18n";
 import { clear, h, type Child } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
+import { onFilesDropped } from "../lib/fileDrop";
 import { formatBytes, formatDateTime, formatFuzzyDate } from "../lib/format";
 import { bundleFailure, profileName, senderState } from "../lib/handover";
 import { onWipe } from "../lib/session";
@@ -76,37 +77,10 @@ function chooseButton(primary = true): HTMLButtonElement {
   return b;
 }
 
-/** Files dropped while this screen is shown are opened as bundles. */
-function installDrop(): void {
-  let unlisten: (() => void) | null = null;
-  let left = false;
-  onLeave(() => {
-    left = true;
-    document.body.classList.remove("is-dragging");
-    unlisten?.();
-  });
-  import("@tauri-apps/api/webview")
-    .then(({ getCurrentWebview }) =>
-      getCurrentWebview().onDragDropEvent((ev) => {
-        const p = ev.payload;
-        if (p.type === "enter" || p.type === "over") document.body.classList.add("is-dragging");
-        else if (p.type === "leave") document.body.classList.remove("is-dragging");
-        else if (p.type === "drop") {
-          document.body.classList.remove("is-dragging");
-          if (p.paths.length && !document.querySelector("dialog[open]")) openBundlePath(p.paths[0]);
-        }
-      }),
-    )
-    .then((fn) => {
-      if (left) fn();
-      else unlisten = fn;
-    })
-    .catch(() => undefined);
-}
-
 export function renderBundle(main: HTMLElement): void {
   onWipe(forgetOpened);
-  installDrop();
+  // Files dropped while this screen is shown are opened as bundles.
+  void onFilesDropped(onLeave, (paths) => openBundlePath(paths[0]));
   const path = pendingPath;
   pendingPath = null;
   if (path) {

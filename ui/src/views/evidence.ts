@@ -10,6 +10,7 @@ import { t } from "../i18n";
 import { h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
+import { onFilesDropped } from "../lib/fileDrop";
 import { formatBytes, formatFuzzyDate } from "../lib/format";
 import { blobUrl, onWipe, revokeBlobUrl, session } from "../lib/session";
 import { tEnum } from "../i18n";
@@ -103,32 +104,7 @@ export function attachForm(o: CaseOverview, paths: string[], onDone: () => void)
 
 /** Files dropped on the window while a case is open are offered for attaching to it. */
 export function installDropTarget(o: CaseOverview, onDone: () => void, onLeave: (fn: () => void) => void): void {
-  let unlisten: (() => void) | null = null;
-  let left = false;
-  onLeave(() => {
-    left = true;
-    document.body.classList.remove("is-dragging");
-    unlisten?.();
-  });
-  import("@tauri-apps/api/webview")
-    .then(({ getCurrentWebview }) =>
-      getCurrentWebview().onDragDropEvent((ev) => {
-        const p = ev.payload;
-        if (p.type === "enter" || p.type === "over") document.body.classList.add("is-dragging");
-        else if (p.type === "leave") document.body.classList.remove("is-dragging");
-        else if (p.type === "drop") {
-          document.body.classList.remove("is-dragging");
-          if (p.paths.length && !document.querySelector("dialog[open]")) attachForm(o, p.paths, onDone);
-        }
-      }),
-    )
-    .then((fn) => {
-      if (left) fn();
-      else unlisten = fn;
-    })
-    .catch(() => {
-      /* not running inside the desktop app */
-    });
+  void onFilesDropped(onLeave, (paths) => attachForm(o, paths, onDone));
 }
 
 function viewerFor(type: string, url: string, bytes: ArrayBuffer, name: string): HTMLElement {
