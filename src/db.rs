@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_vault.sql"),
     include_str!("../migrations/0002_dossiers.sql"),
     include_str!("../migrations/0003_handover.sql"),
+    include_str!("../migrations/0004_evidence_seals.sql"),
 ];
 
 /// The schema version this build creates and understands.

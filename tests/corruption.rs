@@ -366,6 +366,7 @@ fn every_evidence_chunk_boundary_damaged_is_detected_and_nothing_is_released() {
     let outs = f.v.tmp.path().join("extracted");
     std::fs::create_dir_all(&outs).unwrap();
     let log_before = f.v.log_len();
+    let recipient = age::x25519::Identity::generate().to_public().to_string();
     let variants = age_damage(&age, 0x5EED_0003);
     for (what, bytes, _) in &variants {
         damage(&f, &rel, bytes);
@@ -374,13 +375,32 @@ fn every_evidence_chunk_boundary_damaged_is_detected_and_nothing_is_released() {
             refused(&f.v.run(&["extract", &f.evidence, "--out", target.to_str().unwrap(), "--json"]), what);
         assert_eq!(code, "evidence.damaged", "extract, {what}: {message}");
         assert!(entries(&outs).is_empty(), "{what}: extraction left {:?}", entries(&outs));
+        // Export does not hash a sealed file again (evidence::seal): the seal
+        // and age's authentication alone must refuse every damage.
+        let bundle = outs.join("case.amana");
+        let (code, message) = refused(
+            &f.v.run(&[
+                "export",
+                "--case",
+                &f.case,
+                "--to",
+                &recipient,
+                "--no-self",
+                "--out",
+                bundle.to_str().unwrap(),
+                "--json",
+            ]),
+            what,
+        );
+        assert_eq!(code, "evidence.damaged", "export, {what}: {message}");
+        assert!(entries(&outs).is_empty(), "{what}: export left {:?}", entries(&outs));
         let (code, message) = refused(&f.v.run(&["check", "--json"]), what);
         assert_eq!(code, "vault.check_failed", "check, {what}: {message}");
         assert!(message.contains(&format!("evidence {}", f.evidence)), "{what}: check names the file: {message}");
         assert!(!message.contains("vault.db"), "{what}: only the evidence is named: {message}");
         reset(&f);
     }
-    assert_eq!(f.v.log_len(), log_before, "no extraction was recorded as done");
+    assert_eq!(f.v.log_len(), log_before, "no extraction or export was recorded as done");
     // The undamaged file still extracts.
     f.v.json(&["extract", &f.evidence, "--out", outs.join("ok.pdf").to_str().unwrap()]);
     eprintln!("corruption matrix: evidence file of {} bytes, {} cases", age.len(), variants.len());

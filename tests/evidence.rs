@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use age::secrecy::ExposeSecret;
 use common::*;
 use serde_json::{json, Value};
 
@@ -481,4 +482,77 @@ fn inner_stream_1_gib() {
     assert!(extract_rss < baseline_rss + 16 * 1024, "extract {extract_rss} KiB vs {baseline_rss} KiB");
     let (out, _, _) = timed(v, &["forget"], false);
     assert_success(&out);
+}
+
+fn seals(v: &TestVault) -> i64 {
+    let vault = amana::Vault::unlock(&v.dir, &amana::Passphrase::from(PASS)).unwrap();
+    let n = vault.conn().query_row("SELECT count(*) FROM evidence_seals", [], |r| r.get(0)).unwrap();
+    vault.lock();
+    n
+}
+
+fn export_to(v: &TestVault, case: &str, recipient: &str, out: &Path) -> Output {
+    v.run(&["export", "--case", case, "--to", recipient, "--no-self", "--out", out.to_str().unwrap(), "--json"])
+}
+
+/// Export trusts a sealed file without hashing it again (src/evidence/seal.rs):
+/// two vault files of the same size swapped on disk are both valid age files
+/// of this vault, so only the seal tells them apart. A vault from before the
+/// seals (no seal rows) is hashed, and the swap is caught by the digest.
+#[test]
+fn a_sealed_file_swapped_for_another_is_never_exported_and_unsealed_files_are_hashed() {
+    let s = setup();
+    let v = &s.v;
+    let dir = out_dir(v, "originals");
+    let (a, b) = (dir.join("a.jpg"), dir.join("b.jpg"));
+    write_pattern_file(&a, 300_000, 1);
+    write_pattern_file(&b, 300_000, 2);
+    let id_a = attach(v, &s.case, &a)["id"].as_str().unwrap().to_string();
+    let id_b = attach(v, &s.case, &b)["id"].as_str().unwrap().to_string();
+    assert_eq!(seals(v), 2, "each attached file is sealed in the transaction that records it");
+
+    let file_of = |id: &str| v.dir.join("files").join(format!("{id}.age"));
+    let swap = || {
+        let (fa, fb) = (std::fs::read(file_of(&id_a)).unwrap(), std::fs::read(file_of(&id_b)).unwrap());
+        std::fs::write(file_of(&id_a), fb).unwrap();
+        std::fs::write(file_of(&id_b), fa).unwrap();
+    };
+    let recipient_key = age::x25519::Identity::generate();
+    let recipient = recipient_key.to_public().to_string();
+    let outs = out_dir(v, "usb");
+
+    swap();
+    let (code, message) = error_of(&export_to(v, &s.case, &recipient, &outs.join("swapped.amana")));
+    assert_eq!(code, "evidence.damaged", "{message}");
+    assert!(dir_entries(&outs).is_empty(), "nothing left behind: {:?}", dir_entries(&outs));
+    let (code, message) = error_of(&v.run(&["check", "--json"]));
+    assert_eq!(code, "vault.check_failed", "{message}");
+    assert!(message.contains(&id_a) && message.contains(&id_b), "check names both files: {message}");
+    swap();
+
+    // A vault from before the seals: export hashes, and still refuses the swap.
+    let vault = amana::Vault::unlock(&v.dir, &amana::Passphrase::from(PASS)).unwrap();
+    vault.conn().execute("DELETE FROM evidence_seals", []).unwrap();
+    vault.lock();
+    swap();
+    let (code, message) = error_of(&export_to(v, &s.case, &recipient, &outs.join("swapped.amana")));
+    assert_eq!(code, "evidence.damaged", "unsealed, the digest catches it: {message}");
+    assert!(dir_entries(&outs).is_empty(), "{:?}", dir_entries(&outs));
+    swap();
+    let unsealed = outs.join("unsealed.amana");
+    assert_success(&export_to(v, &s.case, &recipient, &unsealed));
+
+    // The bundle holds the right files, and an import seals what it writes.
+    let receiver = TestVault::new();
+    let key_file = receiver.tmp.path().join("recipient.key");
+    std::fs::write(&key_file, recipient_key.to_string().expose_secret()).unwrap();
+    assert_success(&receiver.run(&["import", unsealed.to_str().unwrap(), "--identity", key_file.to_str().unwrap()]));
+    assert_eq!(seals(&receiver), 2, "imported files are sealed");
+    for (id, original) in [(&id_a, &a), (&id_b, &b)] {
+        let copy = out_dir(&receiver, "copies").join(format!("{id}.jpg"));
+        assert_success(&receiver.run(&["extract", id, "--out", copy.to_str().unwrap()]));
+        assert!(same_bytes(&copy, original), "{id} is its own file");
+    }
+    let again = outs.join("from-receiver.amana");
+    assert_success(&export_to(&receiver, &s.case, &recipient, &again));
 }

@@ -22,6 +22,7 @@ use crate::audit::{self, Action, NewEntry};
 use crate::dossier::date::now_rfc3339;
 use crate::dossier::store::{self, StoredRecord};
 use crate::dossier::{Kind, Record};
+use crate::evidence::seal::{self, HeadTap};
 use crate::evidence::{self, Progress, CHUNK};
 use crate::fault::crash_point;
 use crate::{fsx, identity, Vault};
@@ -213,6 +214,8 @@ pub fn import(
     let recipient = evidence::vault_recipient(vault)?;
     let files_dir = vault.paths().files();
     let mut written: Vec<(Uuid, std::path::PathBuf)> = Vec::new();
+    // Each written file's header seal, with the digest and size it was checked against.
+    let mut seals: Vec<(Uuid, String, String, u64)> = Vec::new();
     let pass2 = read::read(
         path,
         &opener,
@@ -226,14 +229,14 @@ pub fn import(
             let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
                 .expect("one recipient");
             let mut w = enc
-                .wrap_output(BufWriter::with_capacity(CHUNK, out))
+                .wrap_output(HeadTap::new(BufWriter::with_capacity(CHUNK, out)))
                 .map_err(BundleError::io("write an evidence file"))?;
             copy(r, &mut w)?;
-            let file = w
-                .finish()
-                .map_err(BundleError::io("write an evidence file"))?
-                .into_inner()
-                .map_err(|e| BundleError::io("write an evidence file")(e.into_error()))?;
+            let (header_seal, buffered) = w.finish().map_err(BundleError::io("write an evidence file"))?.into_parts();
+            let file = buffered.into_inner().map_err(|e| BundleError::io("write an evidence file")(e.into_error()))?;
+            if let Some(header_seal) = header_seal {
+                seals.push((f.evidence_id, header_seal, f.sha256.clone(), f.size));
+            }
             file.sync_all().map_err(BundleError::io("write an evidence file"))?;
             crash_point("import.file-written");
             Ok(())
@@ -307,6 +310,15 @@ pub fn import(
                     )?;
                 }
                 Outcome::Unchanged | Outcome::Conflict => {}
+            }
+        }
+        // A file is sealed only if the record kept in the vault describes it
+        // (a conflicting local record keeps its own digest, and is not).
+        for (id, header_seal, sha256, size) in &seals {
+            if let Ok(StoredRecord { record: Record::Evidence(e), .. }) = store::get_kind(&tx, *id, Kind::Evidence) {
+                if &e.sha256 == sha256 && e.size == *size {
+                    seal::record(&tx, *id, header_seal)?;
+                }
             }
         }
         let mut rep = report(summary.clone(), &planned, written.len());

@@ -17,7 +17,7 @@ use crate::audit::{self, Action, NewEntry};
 use crate::dossier::date::now_rfc3339;
 use crate::dossier::store::{self, StoredRecord};
 use crate::dossier::{Kind, Record};
-use crate::evidence::{self, Progress, Sha256Pipe, CHUNK};
+use crate::evidence::{self, EvidenceError, Progress, ReadAhead, Sha256Pipe, CHUNK};
 use crate::fault::crash_point;
 use crate::identity::{self, encode_signing_key};
 use crate::{fsx, Vault};
@@ -207,10 +207,14 @@ pub fn resolve_recipients(vault: &Vault, names: &[String]) -> Result<Vec<(String
     Ok(out)
 }
 
+/// Evidence files larger than this are decrypted on a second thread.
+const READ_AHEAD_FROM: u64 = 4 * CHUNK as u64;
+
 /// A reader that checks, at its end, that what passed through has the
-/// expected SHA-256 and size, so a damaged evidence file can never be sent.
-/// The hash is computed on a second thread (`Sha256Pipe`), overlapping with
-/// decryption and the bundle's encryption.
+/// expected size and, for a file without a seal, the expected SHA-256, so a
+/// damaged evidence file can never be sent. The hash is computed on a second
+/// thread (`Sha256Pipe`), overlapping with decryption and the bundle's
+/// encryption.
 struct Checked<R> {
     inner: R,
     hasher: Option<Sha256Pipe>,
@@ -226,7 +230,9 @@ impl<R: Read> Read for Checked<R> {
         if self.failed {
             return Err(mismatch());
         }
-        let n = self.inner.read(buf)?;
+        // Whatever stops the vault file from being read to its end (age's
+        // authentication, a truncation) means it cannot be sent as it is.
+        let n = self.inner.read(buf).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         crash_point("export.chunk");
         self.seen += n as u64;
         if self.seen > self.expected.0 || (n == 0 && self.seen < self.expected.0) {
@@ -319,10 +325,35 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
             .map_err(BundleError::io("write the bundle"))?;
         let mut done = manifest_bytes.len() as u64;
         for f in &manifest.files {
-            let stream = evidence::open_stream_for_export(vault, f.evidence_id)?;
+            let damaged = || {
+                BundleError::Vault(
+                    format!(
+                        "evidence {} in the vault is damaged, so it cannot be sent; run `amana check`",
+                        f.evidence_id
+                    ),
+                    "evidence.damaged",
+                )
+            };
+            let (stream, sealed) = evidence::open_stream_for_export(vault, f.evidence_id).map_err(|e| match e {
+                EvidenceError::Damaged(_) | EvidenceError::DigestMismatch(_) => damaged(),
+                other => other.into(),
+            })?;
+            // Past a few chunks, the vault file is decrypted on a second
+            // thread while this one encrypts the bundle.
+            let stream: Box<dyn Read> = if f.size > READ_AHEAD_FROM {
+                match ReadAhead::spawn(stream) {
+                    Ok(ahead) => Box::new(ahead),
+                    Err(stream) => Box::new(stream),
+                }
+            } else {
+                Box::new(stream)
+            };
             let checked = Checked {
                 inner: stream,
-                hasher: Some(Sha256Pipe::new()),
+                // A sealed file that decrypts to its end is the plaintext the
+                // recorded digest was computed over (evidence::seal); an
+                // unsealed one, from an older vault, is hashed on the way.
+                hasher: (!sealed).then(Sha256Pipe::new),
                 seen: 0,
                 expected: (f.size, f.sha256.clone()),
                 failed: false,
@@ -338,13 +369,7 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
                 if cancelled.get() {
                     BundleError::Cancelled
                 } else if e.kind() == io::ErrorKind::InvalidData {
-                    BundleError::Vault(
-                        format!(
-                            "evidence {} in the vault is damaged, so it cannot be sent; run `amana check`",
-                            f.evidence_id
-                        ),
-                        "evidence.damaged",
-                    )
+                    damaged()
                 } else {
                     BundleError::io("write the bundle")(e)
                 }

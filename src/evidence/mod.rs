@@ -15,7 +15,6 @@ use std::str::FromStr;
 use rusqlite::{Connection, OptionalExtension};
 use secrecy::ExposeSecret;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -25,6 +24,12 @@ use crate::dossier::{Acquisition, Evidence, Kind, Record};
 use crate::fault::crash_point;
 use crate::fsx;
 use crate::vault::Vault;
+
+mod pipe;
+pub(crate) mod seal;
+
+pub(crate) use pipe::{ReadAhead, Sha256Pipe};
+use seal::HeadTap;
 
 /// Size of each read and write.
 pub const CHUNK: usize = 64 * 1024;
@@ -199,7 +204,7 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
     let final_path = encrypted_path(vault, id);
     let partial = vault.paths().files().join(format!(".{id}.age.partial"));
 
-    let written = (|| -> Result<(u64, String), EvidenceError> {
+    let written = (|| -> Result<(u64, String, Option<String>), EvidenceError> {
         let read_failed = |source| EvidenceError::ReadFailed { path: a.path.to_path_buf(), source };
         let source = File::open(a.path).map_err(read_failed)?;
         // The length of the file actually opened: reading must end exactly there.
@@ -208,7 +213,7 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
         let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
             .expect("one X25519 recipient is always valid");
         let mut writer = encryptor
-            .wrap_output(BufWriter::with_capacity(CHUNK, out))
+            .wrap_output(HeadTap::new(BufWriter::with_capacity(CHUNK, out)))
             .map_err(EvidenceError::write("the encrypted file"))?;
         let (size, digest) = pump(source, &mut writer, expected, progress, read_failed)?;
         if size != expected {
@@ -220,15 +225,15 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
             )));
         }
         crash_point("attach.before-finish");
-        let out = writer.finish().map_err(EvidenceError::write("the encrypted file"))?;
+        let (header_seal, out) = writer.finish().map_err(EvidenceError::write("the encrypted file"))?.into_parts();
         let file = out.into_inner().map_err(|e| EvidenceError::write("the encrypted file")(e.into_error()))?;
         file.sync_all().map_err(EvidenceError::write("the encrypted file"))?;
         std::fs::rename(&partial, &final_path).map_err(EvidenceError::write("the encrypted file"))?;
         fsx::sync_dir(&vault.paths().files()).map_err(EvidenceError::write("the evidence folder"))?;
         crash_point("attach.before-record");
-        Ok((size, digest))
+        Ok((size, digest, header_seal))
     })();
-    let (size, sha256) = match written {
+    let (size, sha256, header_seal) = match written {
         Ok(w) => w,
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
@@ -247,6 +252,9 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
     let saved = (|| {
         let tx = vault.conn_mut().transaction()?;
         let r = store::add(&tx, Some(target.case_id), Some(id), record, None)?;
+        if let Some(s) = &header_seal {
+            seal::record(&tx, id, s)?;
+        }
         crash_point("attach.before-commit");
         tx.commit()?;
         Ok::<_, EvidenceError>(r)
@@ -255,141 +263,6 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
         let _ = std::fs::remove_file(&final_path);
     }
     saved
-}
-
-/// SHA-256 of a stream, computed on a second thread once the stream is longer
-/// than [`Sha256Pipe::INLINE`], so that hashing overlaps with reading,
-/// decrypting, encrypting and writing. Without SHA extensions in the CPU,
-/// SHA-256 is the slowest step of every evidence stream (a third of the speed
-/// of ChaCha20-Poly1305, measured in BENCHMARKS.md). Data crosses in zeroized
-/// buffers of `CHUNK` bytes through a bounded channel, so memory stays
-/// constant (at most `DEPTH + 2` buffers), and the digest is the same as a
-/// single-threaded hash of the same bytes.
-pub(crate) struct Sha256Pipe {
-    state: PipeState,
-    seen: u64,
-}
-
-enum PipeState {
-    Inline(Sha256),
-    Threaded {
-        /// The buffer being filled.
-        filling: Zeroizing<Vec<u8>>,
-        to_worker: std::sync::mpsc::SyncSender<Zeroizing<Vec<u8>>>,
-        returned: std::sync::mpsc::Receiver<Zeroizing<Vec<u8>>>,
-        buffers: usize,
-        worker: std::thread::JoinHandle<Sha256>,
-        /// The worker is gone (it cannot fail, but a lost hash must never pass).
-        failed: bool,
-    },
-}
-
-impl Sha256Pipe {
-    /// Streams up to this length are hashed on the calling thread.
-    const INLINE: u64 = 1 << 20;
-    /// Buffers in flight to the hashing thread.
-    const DEPTH: usize = 8;
-
-    pub(crate) fn new() -> Self {
-        Sha256Pipe { state: PipeState::Inline(Sha256::new()), seen: 0 }
-    }
-
-    pub(crate) fn update(&mut self, mut data: &[u8]) {
-        self.seen += data.len() as u64;
-        if let PipeState::Inline(hasher) = &mut self.state {
-            if self.seen <= Self::INLINE {
-                hasher.update(data);
-                return;
-            }
-            let hasher = std::mem::take(hasher);
-            match Self::spawn(hasher.clone()) {
-                Some(threaded) => self.state = threaded,
-                None => {
-                    // No thread to be had: hash here.
-                    self.state = PipeState::Inline(hasher);
-                    if let PipeState::Inline(h) = &mut self.state {
-                        h.update(data);
-                    }
-                    return;
-                }
-            }
-        }
-        let PipeState::Threaded { filling, to_worker, returned, buffers, failed, .. } = &mut self.state else {
-            return;
-        };
-        while !data.is_empty() {
-            let room = CHUNK - filling.len();
-            let (now, later) = data.split_at(room.min(data.len()));
-            filling.extend_from_slice(now);
-            data = later;
-            if filling.len() == CHUNK {
-                let next = match returned.try_recv() {
-                    Ok(b) => b,
-                    Err(_) if *buffers < Self::DEPTH + 2 => {
-                        *buffers += 1;
-                        Zeroizing::new(Vec::with_capacity(CHUNK))
-                    }
-                    Err(_) => match returned.recv() {
-                        Ok(b) => b,
-                        Err(_) => {
-                            *failed = true;
-                            Zeroizing::new(Vec::with_capacity(CHUNK))
-                        }
-                    },
-                };
-                let full = std::mem::replace(filling, next);
-                if to_worker.send(full).is_err() {
-                    *failed = true;
-                }
-                filling.clear();
-            }
-        }
-    }
-
-    fn spawn(hasher: Sha256) -> Option<PipeState> {
-        let (to_worker, from_main) = std::sync::mpsc::sync_channel::<Zeroizing<Vec<u8>>>(Self::DEPTH);
-        let (to_main, returned) = std::sync::mpsc::sync_channel(Self::DEPTH + 2);
-        let worker = std::thread::Builder::new()
-            .name("amana-sha256".into())
-            .spawn(move || {
-                let mut hasher = hasher;
-                for mut buf in from_main {
-                    hasher.update(buf.as_slice());
-                    buf.clear();
-                    let _ = to_main.try_send(buf);
-                }
-                hasher
-            })
-            .ok()?;
-        Some(PipeState::Threaded {
-            filling: Zeroizing::new(Vec::with_capacity(CHUNK)),
-            to_worker,
-            returned,
-            buffers: 1,
-            worker,
-            failed: false,
-        })
-    }
-
-    /// Bytes hashed so far.
-    pub(crate) fn len(&self) -> u64 {
-        self.seen
-    }
-
-    /// The hex digest of everything passed to `update`; `None` if the
-    /// hashing thread was lost (then nothing can be vouched for).
-    pub(crate) fn finish(self) -> Option<String> {
-        match self.state {
-            PipeState::Inline(hasher) => Some(hex::encode(hasher.finalize())),
-            PipeState::Threaded { filling, to_worker, worker, failed, returned, .. } => {
-                let sent = filling.is_empty() || to_worker.send(filling).is_ok();
-                drop(to_worker);
-                drop(returned);
-                let hasher = worker.join().ok()?;
-                (sent && !failed).then(|| hex::encode(hasher.finalize()))
-            }
-        }
-    }
 }
 
 /// Copies `input` to `output` in chunks, hashing what passes; returns (bytes, hex SHA-256).
@@ -422,35 +295,52 @@ fn pump<R: Read, W: Write>(
     Ok((done, digest))
 }
 
-/// Opens an evidence file's decrypting stream (unverified until fully read).
-fn open_stream(vault: &Vault, id: Uuid) -> Result<(Evidence, impl Read), EvidenceError> {
+/// Opens an evidence file's decrypting stream (unverified until fully read),
+/// checking its header against the seal recorded with the record, if any: a
+/// file whose header differs from its seal was replaced or damaged. Returns
+/// whether the file was sealed (see [`seal`]: then a stream that decrypts to
+/// its end is the plaintext the record's SHA-256 was computed over).
+fn open_stream(vault: &Vault, id: Uuid) -> Result<(Evidence, bool, impl Read + Send + 'static), EvidenceError> {
     let r = store::get_kind(vault.conn(), id, Kind::Evidence)?;
     let Record::Evidence(e) = r.record else { unreachable!("get_kind checked the kind") };
-    let file = File::open(encrypted_path(vault, id)).map_err(|err| {
+    let read_failed = |source| EvidenceError::ReadFailed { path: encrypted_path(vault, id), source };
+    let mut file = File::open(encrypted_path(vault, id)).map_err(|err| {
         if err.kind() == io::ErrorKind::NotFound {
             EvidenceError::Missing(id)
         } else {
-            EvidenceError::ReadFailed { path: encrypted_path(vault, id), source: err }
+            read_failed(err)
         }
     })?;
+    let head = seal::read_head(&mut file).map_err(read_failed)?;
+    let sealed = seal::stored(vault.conn(), id)?.map(|expected| seal::digest(&head).as_deref() == Some(&expected));
     let identity = identity(vault.conn())?;
-    let decryptor =
-        age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, file)).map_err(|_| EvidenceError::Damaged(id))?;
+    // The decryptor reads the very header bytes that were checked.
+    let source = io::Cursor::new(head).chain(file);
+    let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, source))
+        .map_err(|_| EvidenceError::Damaged(id))?;
     let reader =
         decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|_| EvidenceError::Damaged(id))?;
-    Ok((e, reader))
+    match sealed {
+        // A sound file of this vault, but not the one stored for this record:
+        // another record's file put in its place.
+        Some(false) => Err(EvidenceError::DigestMismatch(id)),
+        Some(true) => Ok((e, true, reader)),
+        None => Ok((e, false, reader)),
+    }
 }
 
-/// The decrypting stream of an evidence file, for export (the caller checks
-/// the digest as it streams).
-pub fn open_stream_for_export(vault: &Vault, id: Uuid) -> Result<impl Read, EvidenceError> {
-    Ok(open_stream(vault, id)?.1)
+/// The decrypting stream of an evidence file, for export, and whether it is
+/// sealed. The caller checks the size as it streams, and the SHA-256 unless
+/// the file is sealed.
+pub fn open_stream_for_export(vault: &Vault, id: Uuid) -> Result<(impl Read + Send + 'static, bool), EvidenceError> {
+    let (_, sealed, reader) = open_stream(vault, id)?;
+    Ok((reader, sealed))
 }
 
 /// Decrypts an evidence file to a sink, verifying its digest. Used by
 /// `amana check`; writes nothing.
 pub fn verify(vault: &Vault, id: Uuid) -> Result<(), EvidenceError> {
-    let (e, reader) = open_stream(vault, id)?;
+    let (e, _, reader) = open_stream(vault, id)?;
     let (size, digest) = pump(reader, &mut io::sink(), e.size, &mut |_, _| true, |_| EvidenceError::Damaged(id))?;
     if size != e.size || digest != e.sha256 {
         return Err(EvidenceError::DigestMismatch(id));
@@ -461,7 +351,7 @@ pub fn verify(vault: &Vault, id: Uuid) -> Result<(), EvidenceError> {
 /// Reads a whole evidence file into memory, verified, for viewing inside
 /// the app (no temp file). Refuses files larger than `max_bytes`.
 pub fn read_verified(vault: &Vault, id: Uuid, max_bytes: u64) -> Result<(Evidence, Zeroizing<Vec<u8>>), EvidenceError> {
-    let (e, reader) = open_stream(vault, id)?;
+    let (e, _, reader) = open_stream(vault, id)?;
     if e.size > max_bytes {
         return Err(EvidenceError::Dossier(DossierError::invalid(
             Kind::Evidence,
@@ -495,7 +385,7 @@ pub fn extract(vault: &mut Vault, id: Uuid, out: &Path, progress: Progress<'_>) 
     if out.exists() {
         return Err(EvidenceError::OutputExists(out.to_path_buf()));
     }
-    let (e, reader) = open_stream(vault, id)?;
+    let (e, _, reader) = open_stream(vault, id)?;
     // A copy cut short by a crash of an earlier extraction to this place.
     fsx::remove_stale_temps(out);
     let tmp = fsx::temp_sibling(out);
@@ -575,35 +465,4 @@ pub fn consistency(vault: &Vault) -> Result<Vec<String>, EvidenceError> {
         }
     }
     Ok(problems)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_threaded_digest_is_the_plain_sha256_whatever_the_pieces() {
-        let len = (Sha256Pipe::INLINE as usize) * 3 + CHUNK * 5 + 12_345;
-        let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
-        for size in [0, 1, CHUNK - 1, Sha256Pipe::INLINE as usize, Sha256Pipe::INLINE as usize + 1, len] {
-            for piece in [1usize, 4096, CHUNK, CHUNK + 7, 3 * CHUNK] {
-                if size > 200_000 && piece < 4096 {
-                    continue;
-                }
-                let mut pipe = Sha256Pipe::new();
-                for part in data[..size].chunks(piece) {
-                    pipe.update(part);
-                }
-                assert_eq!(pipe.len(), size as u64);
-                assert_eq!(pipe.finish(), Some(hex::encode(Sha256::digest(&data[..size]))), "{size} bytes in {piece}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_pipe_dropped_unfinished_stops_its_thread() {
-        let mut pipe = Sha256Pipe::new();
-        pipe.update(&vec![7u8; Sha256Pipe::INLINE as usize * 2]);
-        drop(pipe);
-    }
 }
