@@ -34,6 +34,17 @@ function fakeView() {
 
 const dragging = () => document.body.classList.contains("is-dragging");
 
+/** A view listening for drops, its listener set up. */
+async function listening() {
+  const src = fakeSource();
+  const view = fakeView();
+  const onDrop = vi.fn();
+  const ready = onFilesDropped(view.onLeave, onDrop, src.source);
+  src.resolve();
+  await ready;
+  return { src, view, onDrop };
+}
+
 beforeEach(() => {
   document.body.className = "";
   document.body.innerHTML = "";
@@ -41,12 +52,7 @@ beforeEach(() => {
 
 describe("files dropped on a view", () => {
   it("marks the body while files are dragged over it and gives the dropped paths", async () => {
-    const src = fakeSource();
-    const view = fakeView();
-    const onDrop = vi.fn();
-    const ready = onFilesDropped(view.onLeave, onDrop, src.source);
-    src.resolve();
-    await ready;
+    const { src, onDrop } = await listening();
 
     src.emit({ type: "enter", paths: ["/home/r/a.pdf"], position: at });
     expect(dragging()).toBe(true);
@@ -61,11 +67,7 @@ describe("files dropped on a view", () => {
   });
 
   it("ignores a drop with no files and a drop while a dialog is open", async () => {
-    const src = fakeSource();
-    const onDrop = vi.fn();
-    const ready = onFilesDropped(fakeView().onLeave, onDrop, src.source);
-    src.resolve();
-    await ready;
+    const { src, onDrop } = await listening();
 
     src.emit({ type: "drop", paths: [], position: at });
     document.body.innerHTML = "<dialog open></dialog>";
@@ -76,12 +78,7 @@ describe("files dropped on a view", () => {
   });
 
   it("leaving the view removes the listener once and clears the mark", async () => {
-    const src = fakeSource();
-    const view = fakeView();
-    const onDrop = vi.fn();
-    const ready = onFilesDropped(view.onLeave, onDrop, src.source);
-    src.resolve();
-    await ready;
+    const { src, view } = await listening();
     src.emit({ type: "enter", paths: ["/home/r/a.pdf"], position: at });
 
     view.leave();

@@ -172,16 +172,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
   );
 
   // ---- sections: every part of the case on one page, with a sticky index
-  const counts: Record<Tab, number> = {
-    situations: o.situations.length,
-    incidents: o.incidents.length,
-    instruments: o.instruments.length,
-    proceedings: o.proceedings.length,
-    testimonies: o.testimonies.length,
-    sources: o.sources.length,
-    evidence: o.evidence.length,
-    timeline: tl.length,
-  };
+  const counts = sectionCounts(o, tl);
   const sections = TABS.map((name) => {
     const sec = h("section", { class: ["case-section", `section-${name}`], id: `sec-${name}`, "aria-labelledby": `sec-${name}-h`, tabindex: "-1" });
     drawTab(sec, o, tl, name, (next) => reload(o, next ?? name));
@@ -287,15 +278,16 @@ function drawTab(panel: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
       body = timelineList(o, tl);
       break;
   }
-  clear(panel, h("div", { class: "panel-head" }, h("h2", { id: `sec-${tab}-h` }, t(`tab.${tab}`), count(sectionCount(o, tl, tab))), addBtn), body);
+  clear(panel, h("div", { class: "panel-head" }, h("h2", { id: `sec-${tab}-h` }, t(`tab.${tab}`), count(sectionCounts(o, tl)[tab])), addBtn), body);
 }
 
 function count(n: number): HTMLElement {
   return h("span", { class: "section-count" }, formatNumber(n));
 }
 
-function sectionCount(o: CaseOverview, tl: TimelineEntry[], tab: Tab): number {
-  const n: Record<Tab, number> = {
+/** How many records each section of the case holds. */
+function sectionCounts(o: CaseOverview, tl: TimelineEntry[]): Record<Tab, number> {
+  return {
     situations: o.situations.length,
     incidents: o.incidents.length,
     instruments: o.instruments.length,
@@ -305,7 +297,6 @@ function sectionCount(o: CaseOverview, tl: TimelineEntry[], tab: Tab): number {
     evidence: o.evidence.length,
     timeline: tl.length,
   };
-  return n[tab];
 }
 
 function list<T>(items: T[], card: (x: T, i: number) => HTMLElement, empty: string): HTMLElement {
