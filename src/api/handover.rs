@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::{ApiError, ApiResult};
 use crate::bundle::import::{self, ImportReport};
 use crate::bundle::read::{self, BundleSummary, Opener};
+use crate::bundle::restore::{self, RestoreError};
 use crate::bundle::write::{self, ExportOptions, ExportSummary, Recipients};
 use crate::bundle::{BundleError, BundleKind, BundleRecord, Profile, Redaction};
 use crate::dossier::date::Date;
@@ -428,13 +429,12 @@ pub struct Restored {
     pub recovery_key: String,
 }
 
-/// Restores a backup into a new vault in `into`: the backup is checked
-/// completely before anything is created, and a failed restore leaves no
-/// vault behind.
+/// Restores a backup into a new vault in `into` (a new or empty folder):
+/// the backup is checked completely before anything is created, and the
+/// vault is built aside and moved into place only when complete
+/// (`bundle::restore`), so a failed or interrupted restore leaves no vault
+/// behind.
 pub fn restore(req: RestoreRequest, progress: Progress<'_>) -> ApiResult<Restored> {
-    if crate::Vault::status(&req.into)?.exists {
-        return Err(crate::VaultError::AlreadyExists(req.into.clone()).into());
-    }
     let opener = if read::needs_passphrase(&req.file)? {
         Opener::Passphrase(req.backup_passphrase)
     } else {
@@ -443,36 +443,19 @@ pub fn restore(req: RestoreRequest, progress: Progress<'_>) -> ApiResult<Restore
             "this backup opens only with the identity of the vault that made it; restore it with the command line",
         ));
     };
-    let manifest = import::verify(&req.file, &opener, &mut |d, t| progress(d / 2, t))?;
-    if manifest.kind != BundleKind::Backup {
-        return Err(error("bundle.not_a_backup", "this bundle is a handover, not a backup"));
-    }
-    let existed = req.into.exists();
+    let checked = restore::check(&req.into, &req.file, opener, &mut |d, t| progress(d / 2, t))?;
     let params = crate::KdfParams::calibrate(std::time::Duration::from_secs(1));
-    let (mut vault, recovery) = Vault::create(&req.into, &req.new_passphrase, params)?;
-    let result = import::import(&mut vault, &req.file, Some(opener), &mut |d, t| progress(t / 2 + d / 2, t));
-    vault.lock();
-    match result {
-        Ok(report) => {
-            let shown = recovery.display_once();
-            Ok(Restored { path: req.into, report, recovery_key: shown.expose_secret().to_string() })
-        }
-        Err(e) => {
-            remove_made_vault(&req.into, existed);
-            Err(e.into())
-        }
-    }
+    let done = checked.restore(&req.new_passphrase, params, &mut |d, t| progress(t / 2 + d / 2, t))?;
+    let shown = done.recovery.display_once();
+    Ok(Restored { path: done.path, report: done.report, recovery_key: shown.expose_secret().to_string() })
 }
 
-/// Removes what a failed restore created (the folder held nothing else).
-fn remove_made_vault(dir: &Path, existed: bool) {
-    if existed {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = entry.path();
-            let _ = if p.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+impl From<RestoreError> for ApiError {
+    fn from(e: RestoreError) -> Self {
+        match e {
+            RestoreError::Vault(e) => e.into(),
+            e => ApiError { code: e.code().into(), message: e.to_string(), wait_seconds: None },
         }
-    } else {
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

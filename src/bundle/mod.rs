@@ -1,6 +1,7 @@
 //! Handover bundles (docs/bundle-format.md): an age file holding a tar stream
 //! of a signed manifest and the evidence files. [`write`] exports, [`read`]
-//! verifies and [`import`] merges into a vault.
+//! verifies, [`import`] merges into a vault and [`restore`] makes a new vault
+//! from a backup.
 //!
 //! Hostile input is the normal case here. A bundle is read once completely,
 //! with every structural rule, the signature and every digest checked, before
@@ -8,6 +9,7 @@
 
 pub mod import;
 pub mod read;
+pub mod restore;
 pub mod write;
 
 use serde::{Deserialize, Serialize};

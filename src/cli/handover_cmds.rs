@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use amana::bundle::import::{self, ImportReport};
 use amana::bundle::read::{self, Opener};
+use amana::bundle::restore::{self, RestoreError};
 use amana::bundle::write::{self, ExportOptions, Recipients};
 use amana::bundle::{BundleError, BundleKind, Profile};
 use amana::dossier::{store, Kind};
 use amana::identity::{self, IdentityError};
-use amana::{Vault, VaultError};
+use amana::Vault;
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
@@ -447,51 +448,16 @@ pub struct RestoreArgs {
 }
 
 pub fn restore(ctx: &Ctx, a: RestoreArgs) -> CliResult {
-    let status = Vault::status(&ctx.vault_dir)?;
-    if status.exists {
-        return Err(VaultError::AlreadyExists(ctx.vault_dir.clone()).into());
-    }
+    // Before a bundle passphrase is asked for.
+    restore::check_destination(&ctx.vault_dir)?;
     let opener = opener_for(&a.file, a.identity.as_ref(), None)?;
-    // Check the backup completely before creating anything.
-    let manifest = import::verify(&a.file, &opener, &mut |_, _| true)?;
-    if manifest.kind != BundleKind::Backup {
-        return Err(CliError::new(
-            "bundle.not_a_backup",
-            "this bundle is a handover, not a backup: create a vault and `amana import` it instead",
-        ));
-    }
-    if std::fs::read_dir(&ctx.vault_dir).is_ok_and(|mut d| d.next().is_some()) {
-        return Err(VaultError::FolderNotEmpty(ctx.vault_dir.clone()).into());
-    }
+    // The backup is checked completely before the new passphrase is asked for.
+    let checked = restore::check(&ctx.vault_dir, &a.file, opener, &mut |_, _| true)?;
     let passphrase = secrets::read_new(PASSPHRASE_ENV, "new passphrase for the restored vault")?;
     let params = a.kdf.params()?;
-    // The vault is built in a sibling folder and renamed into place only when
-    // complete, so a crash never leaves a half-restored vault where the user
-    // expects the restored one; the next restore to the same place removes
-    // what a killed one left.
-    let staging = restore_staging(&ctx.vault_dir);
-    let _ = std::fs::remove_dir_all(&staging);
-    let (mut vault, recovery) = Vault::create(&staging, &passphrase, params)?;
     let mut bar = progress_bar("Restoring");
-    let result = import::import(&mut vault, &a.file, Some(opener), &mut bar);
-    vault.lock();
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e.into());
-        }
-    };
-    amana::fault::crash_point("restore.before-rename");
-    // Over an empty folder or none: rename(2) replaces an empty directory.
-    if let Err(e) = std::fs::rename(&staging, &ctx.vault_dir) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(CliError::new("io.failed", format!("could not move the restored vault into place: {e}")));
-    }
-    if let Some(parent) = ctx.vault_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        let _ = amana::fsx::sync_dir(parent);
-    }
-    let shown = recovery.display_once();
+    let done = checked.restore(&passphrase, params, &mut bar)?;
+    let (report, shown) = (done.report, done.recovery.display_once());
     ctx.emit(&serde_json::json!({ "restored": report, "recovery_key": shown.expose_secret() }), || {
         format!(
             "Restored {} records, {} files, {} contacts and {} handover identities into {}.\n\nThe restored vault has a new recovery key (shown only this once):\n\n    {}\n\nWrite it down and keep it away from this device.",
@@ -506,9 +472,14 @@ pub fn restore(ctx: &Ctx, a: RestoreArgs) -> CliResult {
     Ok(())
 }
 
-/// Where `restore` builds a vault before moving it to `dir`: a hidden
-/// sibling, on the same file system so the final rename is atomic.
-fn restore_staging(dir: &std::path::Path) -> PathBuf {
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "vault".into());
-    dir.with_file_name(format!(".{name}.restoring"))
+impl From<RestoreError> for CliError {
+    fn from(e: RestoreError) -> Self {
+        match e {
+            RestoreError::NotABackup => CliError::new(
+                e.code(),
+                "this bundle is a handover, not a backup: create a vault and `amana import` it instead",
+            ),
+            e => CliError { code: e.code(), message: e.to_string() },
+        }
+    }
 }
