@@ -523,20 +523,29 @@ pub fn check_state(state: &VaultState) -> Result<(), IdentityError> {
     Ok(())
 }
 
+/// Whether the vault has the identity with this age secret key.
+pub fn has_identity(conn: &Connection, age_secret: &str) -> Result<bool, IdentityError> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM identities WHERE age_secret = ?1)", [age_secret], |r| r.get(0))?)
+}
+
+/// Whether the vault has a contact with this age recipient.
+pub fn has_contact(conn: &Connection, age_recipient: &str) -> Result<bool, IdentityError> {
+    Ok(conn
+        .query_row("SELECT EXISTS (SELECT 1 FROM contacts WHERE age_recipient = ?1)", [age_recipient], |r| r.get(0))?)
+}
+
 /// Adds a backup's identities and contacts that the vault does not have
 /// (in the caller's transaction). The backup's active identity becomes the
 /// active one; identities the vault already had stay, for their old bundles.
 /// A contact the vault already has (same age recipient) is kept as it is.
-pub fn restore_state(conn: &Connection, state: &VaultState) -> Result<StateRestored, IdentityError> {
-    check_state(state)?;
+///
+/// `state` must have passed [`check_state`]. It has when it comes from a
+/// bundle's manifest: `bundle::validate_manifest` checks it, and every
+/// manifest the bundle reader returns went through that; hence crate-only.
+pub(crate) fn restore_state(conn: &Connection, state: &VaultState) -> Result<StateRestored, IdentityError> {
     let mut done = StateRestored::default();
     for i in &state.identities {
-        let known: bool = conn
-            .query_row("SELECT count(*) FROM identities WHERE age_secret = ?1", [&i.age_secret], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| n > 0)?;
-        if !known {
+        if !has_identity(conn, &i.age_secret)? {
             conn.execute(
                 "INSERT INTO identities(created_at, display_name, age_secret, signing_secret, active) VALUES (?1, ?2, ?3, ?4, 0)",
                 params![i.created_at, i.display_name, i.age_secret, i.signing_secret],

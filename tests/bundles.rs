@@ -1193,6 +1193,114 @@ fn a_signed_bundle_made_here_imports_so_the_helper_is_sound() {
     assert_eq!(parse(&import_with_recipient_key(&v, &out))["added"], 4);
 }
 
+/// A backup's identities and contacts are checked with the rest of its
+/// manifest, before anything is written (`identity::restore_state` relies on
+/// it): a key that does not parse, two active identities, a contact whose
+/// fingerprint is not its keys' or whose recipient is not one, each refuses
+/// the whole backup and changes nothing; intact, the same backup adds them.
+#[test]
+fn a_backup_with_a_damaged_identity_or_contact_is_refused_before_anything_is_written() {
+    use secrecy::ExposeSecret;
+    let identity = |seed: u8, active: bool| {
+        json!({
+            "created_at": "2026-01-05T09:00:00Z",
+            "display_name": "Field office (fictional)",
+            "age_secret": age::x25519::Identity::generate().to_string().expose_secret(),
+            "signing_secret": hex::encode([seed; 32]),
+            "active": active,
+        })
+    };
+    let partner_key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+    let partner = age::x25519::Identity::generate().to_public().to_string();
+    let good = json!({
+        "identities": [identity(7, false), identity(8, true)],
+        "contacts": [{
+            "id": uuid::Uuid::new_v4(),
+            "display_name": "Legal partner (fictional)",
+            "age_recipient": partner,
+            "signing_key": amana::identity::encode_signing_key(&partner_key),
+            "fingerprint": amana::identity::fingerprint(&partner_key, &partner),
+            "verified": true,
+            "added_at": "2026-01-06T10:00:00Z",
+            "verified_at": "2026-01-06T10:05:00Z",
+        }],
+    });
+    let damaged = |path: &[&str], value: Value| {
+        let mut state = good.clone();
+        let mut at = &mut state;
+        for p in path {
+            at = match p.parse::<usize>() {
+                Ok(i) => &mut at[i],
+                Err(_) => &mut at[*p],
+            };
+        }
+        *at = value;
+        state
+    };
+    let other_fingerprint =
+        amana::identity::fingerprint(&partner_key, &age::x25519::Identity::generate().to_public().to_string());
+    let cases = [
+        ("a signing key that is not hex", damaged(&["identities", "0", "signing_secret"], json!("not hex"))),
+        ("a short signing key", damaged(&["identities", "0", "signing_secret"], json!(hex::encode([7; 31])))),
+        ("an age key that does not parse", damaged(&["identities", "0", "age_secret"], json!("AGE-SECRET-KEY-1QQQ"))),
+        ("two active identities", damaged(&["identities", "0", "active"], json!(true))),
+        ("a contact's fingerprint of other keys", damaged(&["contacts", "0", "fingerprint"], json!(other_fingerprint))),
+        ("a contact without a recipient", damaged(&["contacts", "0", "age_recipient"], json!("age1notarecipient"))),
+    ];
+
+    let dir = vectors();
+    let plain = decrypt(&dir.join("valid_x25519.amana"), &identity_from_file(&dir.join("recipient.key")));
+    let file = tar_entries(&plain).pop().unwrap().1;
+    let backup_with = |state: &Value, out: &Path| {
+        let mut m = vector_manifest();
+        m["bundle_id"] = json!(uuid::Uuid::new_v4());
+        m["kind"] = json!("backup");
+        m["vault"] = state.clone();
+        let path = m["files"][0]["path"].as_str().unwrap().to_string();
+        signed_bundle(&m, &[(&path, &file)], out);
+    };
+    let v = TestVault::new();
+    let state_of = |v: &TestVault| (vault_digest(v), v.json(&["identity", "show"]), v.json(&["contact", "list"]));
+    let before = state_of(&v);
+    let out = v.tmp.path().join("backup.amana");
+    for (what, state) in &cases {
+        backup_with(state, &out);
+        assert_eq!(error_code(&import_with_recipient_key(&v, &out)), "bundle.bad_manifest", "{what}");
+        assert!(state_of(&v) == before, "{what}: the vault changed");
+        std::fs::remove_file(&out).unwrap();
+    }
+    backup_with(&good, &out);
+    let done = parse(&import_with_recipient_key(&v, &out));
+    assert_eq!(done["restored"], json!({"identities": 2, "contacts": 1}));
+    let contacts = v.json(&["contact", "list"]);
+    assert_eq!(contacts.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (contacts[0]["age_recipient"].as_str(), &contacts[0]["verified"]),
+        (Some(partner.as_str()), &json!(true))
+    );
+    // The backup's active identity is this vault's now.
+    let active = ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key();
+    assert_eq!(v.json(&["identity", "show"])["card"]["signing_key"], amana::identity::encode_signing_key(&active));
+    // The same backup again holds nothing new: nothing is written, not even
+    // an audit entry.
+    let log = log_len(&v);
+    assert_eq!(parse(&import_with_recipient_key(&v, &out))["restored"], json!({"identities": 0, "contacts": 0}));
+    assert_eq!(log_len(&v), log);
+    // A backup whose only news is a contact is imported for that contact.
+    std::fs::remove_file(&out).unwrap();
+    let newcomer = age::x25519::Identity::generate().to_public().to_string();
+    let mut with_newcomer = good.clone();
+    let mut c = good["contacts"][0].clone();
+    c["id"] = json!(uuid::Uuid::new_v4());
+    c["age_recipient"] = json!(newcomer);
+    c["fingerprint"] = json!(amana::identity::fingerprint(&partner_key, &newcomer));
+    with_newcomer["contacts"].as_array_mut().unwrap().push(c);
+    backup_with(&with_newcomer, &out);
+    let done = parse(&import_with_recipient_key(&v, &out));
+    assert_eq!((done["added"].clone(), done["restored"].clone()), (json!(0), json!({"identities": 0, "contacts": 1})));
+    assert_eq!(v.json(&["contact", "list"]).as_array().unwrap().len(), 2);
+}
+
 /// An evidence file's content never changes under its id: a bundle that says
 /// otherwise (however new) is refused, and the vault keeps a record that
 /// matches its file.

@@ -378,12 +378,21 @@ fn report(
     }
 }
 
-/// Whether a backup's identities or contacts would add anything here.
+/// Whether a backup's identities or contacts would add anything here: one
+/// existence query each, the same matches `identity::restore_state` makes.
 fn state_is_new(vault: &Vault, state: &identity::VaultState) -> Result<bool, BundleError> {
-    let known_identities = identity::backup_state(vault.conn())?;
-    let known_contacts = identity::contacts(vault.conn())?;
-    Ok(state.identities.iter().any(|i| !known_identities.identities.iter().any(|k| k.age_secret == i.age_secret))
-        || state.contacts.iter().any(|c| !known_contacts.iter().any(|k| k.age_recipient == c.age_recipient)))
+    let conn = vault.conn();
+    for i in &state.identities {
+        if !identity::has_identity(conn, &i.age_secret)? {
+            return Ok(true);
+        }
+    }
+    for c in &state.contacts {
+        if !identity::has_contact(conn, &c.age_recipient)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn copy(r: &mut dyn Read, w: &mut dyn Write) -> Result<(), BundleError> {
