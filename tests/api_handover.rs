@@ -222,3 +222,54 @@ fn a_backup_is_remembered_in_the_vault_and_restores_into_a_new_folder() {
     // Never over an existing vault.
     assert_eq!(restore_error(req(PASS)), "vault.already_exists");
 }
+
+/// The app's restore takes a new or an empty folder and nothing else, and a
+/// restore stopped midway (Stop, here after the backup was checked and the
+/// vault begun) leaves nothing at the destination and nothing beside it.
+#[test]
+fn a_restore_takes_only_an_empty_folder_and_a_stopped_one_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = vault(&tmp.path().join("a"));
+    case_with_source(&mut a);
+    let backup = tmp.path().join("backup.amana");
+    api::backup(&mut a, BackupRequest { out: backup.clone(), passphrase: SecretString::from(PASS) }, &mut |_, _| true)
+        .unwrap();
+    let place = tmp.path().join("place");
+    std::fs::create_dir(&place).unwrap();
+    let req = |into: &Path| RestoreRequest {
+        file: backup.clone(),
+        into: into.to_path_buf(),
+        backup_passphrase: SecretString::from(PASS),
+        new_passphrase: SecretString::from("another long passphrase"),
+    };
+
+    // A folder with someone's file in it: refused before anything is done.
+    let busy = place.join("busy");
+    std::fs::create_dir(&busy).unwrap();
+    std::fs::write(busy.join("notes.txt"), "mine").unwrap();
+    assert_eq!(restore_error(req(&busy)), "vault.folder_not_empty");
+    assert_eq!(files_in(&busy), vec![busy.join("notes.txt").display().to_string()]);
+
+    // Stopped at the first step of the second half (the import), once the
+    // backup was checked and the vault begun.
+    let stopped = place.join("stopped");
+    std::fs::create_dir(&stopped).unwrap();
+    let mut checked = false;
+    let result = api::restore(req(&stopped), &mut |done, total| {
+        checked |= done == total / 2;
+        done <= total / 2
+    });
+    assert_eq!(result.err().map(|e| e.code), Some("cancelled".to_string()));
+    assert!(checked, "the backup was read whole before the stop");
+    assert!(files_in(&stopped).is_empty(), "{:?}", files_in(&stopped));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&place).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["busy", "stopped"], "nothing beside the destination");
+
+    // The same empty folder takes the restored vault.
+    let restored = api::restore(req(&stopped), &mut |_, _| true).unwrap();
+    assert_eq!(restored.report.added, 3);
+    let r = Vault::unlock(&stopped, &SecretString::from("another long passphrase")).unwrap();
+    assert_eq!(api::list_cases(&r, Date::today()).unwrap().len(), 1);
+}

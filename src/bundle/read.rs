@@ -154,11 +154,14 @@ pub fn read(
         !cancelled.get()
     };
     let counted = Counting { inner: file, on_read: &mut on_read };
-    let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, counted)).map_err(|e| match e {
-        age::DecryptError::Io(_) | age::DecryptError::InvalidHeader | age::DecryptError::UnknownFormat => {
+    // A Stop while the header is read (a small bundle is read at once) is a
+    // cancellation, not a bundle that is not one.
+    let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, counted)).map_err(|_| {
+        if cancelled.get() {
+            BundleError::Cancelled
+        } else {
             BundleError::NotABundle
         }
-        _ => BundleError::NotABundle,
     })?;
     let stream = match opener {
         Opener::Identities(ids) => {
