@@ -36,6 +36,32 @@ fn lock_now(app: &AppHandle) {
         v.lock();
     }
     let _ = app.emit("vault-locked", ());
+    // Once the page had a moment to clear itself, its process goes too.
+    let app = app.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        restart_web_process(&app);
+    });
+}
+
+/// Ends the WebKit web process, whose JavaScript heap and caches hold what
+/// the pages showed (records, search results, the text being typed), and
+/// starts a fresh one on the lock screen: clearing the views frees those
+/// strings, but freed memory keeps its bytes until reused.
+fn restart_web_process(app: &AppHandle) {
+    for window in app.webview_windows().into_values() {
+        let _ = window.with_webview(|webview| {
+            #[cfg(target_os = "linux")]
+            {
+                use webkit2gtk::WebViewExt;
+                let view = webview.inner();
+                view.terminate_web_process();
+                view.reload();
+            }
+            #[cfg(not(target_os = "linux"))]
+            let _ = webview;
+        });
+    }
 }
 
 /// Locks when the system goes to sleep (logind) or the screen locks (the

@@ -2,6 +2,34 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+/// Every allocation freed by the app's Rust code is zeroed first: records,
+/// search results and requests that crossed the IPC leave no copies in freed
+/// memory once the vault is locked (docs/SECURITY.md, "Memory after lock").
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> = zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
+/// glibc's allocator serves the C and C++ parts of the process (GTK, GLib,
+/// WebKit's side of the IPC) and the WebKit processes it starts. With these
+/// settings, freed memory is overwritten (`perturb`) and no freed block waits
+/// unwiped in a per-thread cache (`tcache_count=0`). glibc reads them only
+/// when a process starts, so the app starts itself again, once, with them.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn ensure_wiping_glibc_allocator() {
+    use std::os::unix::process::CommandExt;
+    const TUNABLES: &str = "glibc.malloc.perturb=85:glibc.malloc.tcache_count=0";
+    let current = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+    if current.contains("glibc.malloc.perturb") {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    let tunables = if current.is_empty() { TUNABLES.to_string() } else { format!("{current}:{TUNABLES}") };
+    // `exec` replaces this process (same pid) and returns only if it failed.
+    let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("GLIBC_TUNABLES", tunables).exec();
+    eprintln!("amana: starting without glibc's wiping allocator settings ({err})");
+}
+
 fn main() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    ensure_wiping_glibc_allocator();
     amana_desktop::run();
 }

@@ -77,9 +77,10 @@ function readMemory(pid, dir, overlap, onChunk) {
     if (!m[4] && !anonymous) continue;
     // WebKit reserves tens of GiB of address space it never touches: read
     // only the pages that exist (present or swapped, from /proc/PID/pagemap).
+    const region = m[6] || `anonymous ${m[3]}${m[4] || '-'}`;
     for (const [start, length] of residentRuns(pagemap, parseInt(m[1], 16), parseInt(m[2], 16))) {
       try {
-        bytes += scanFd(fd, start, length, overlap, onChunk);
+        bytes += scanFd(fd, start, length, overlap, (chunk, carried, at) => onChunk(chunk, carried, at, region));
       } catch {
         // A mapping that went away or cannot be read (guard pages): skip.
       }
@@ -123,7 +124,7 @@ function scanFd(fd, start, length, overlap, onChunk) {
     const n = fs.readSync(fd, buf, carry, Math.min(CHUNK, length - done), start + done);
     if (n <= 0) break;
     const filled = carry + n;
-    onChunk(buf.subarray(0, filled), carry);
+    onChunk(buf.subarray(0, filled), carry, start + done - carry);
     const keep = Math.min(overlap - 1, filled);
     buf.copy(buf, 0, filled - keep, filled);
     carry = keep;
@@ -142,15 +143,22 @@ export function scanApp({ app, needles, dir }) {
   const reports = [];
   for (const p of processTree(app)) {
     const hits = Object.fromEntries(Object.keys(needles).map((k) => [k, 0]));
+    // Where each hit is: the mapping's name ([heap], a library, or "anonymous").
+    const where = Object.fromEntries(Object.keys(needles).map((k) => [k, new Set()]));
     let how;
     let bytes = 0;
     try {
-      ({ how, bytes } = readMemory(p.pid, dir, overlap, (chunk, carried) => {
+      ({ how, bytes } = readMemory(p.pid, dir, overlap, (chunk, carried, _at, region = 'core file') => {
         for (const [name, needle] of Object.entries(needles)) {
           // A match wholly inside the bytes carried over was counted already.
           let at = chunk.indexOf(needle, Math.max(0, carried - needle.length + 1));
           while (at !== -1) {
             hits[name]++;
+            where[name].add(region);
+            if (process.env.E2E_MEMORY_CONTEXT) {
+              const around = chunk.subarray(Math.max(0, at - 96), Math.min(chunk.length, at + needle.length + 96));
+              console.log(`    ${name} at 0x${(_at + at).toString(16)} in ${region}: ${JSON.stringify(around.toString('latin1'))}`);
+            }
             at = chunk.indexOf(needle, at + 1);
           }
         }
@@ -158,7 +166,7 @@ export function scanApp({ app, needles, dir }) {
     } catch (e) {
       how = `not dumped: ${e.message}`;
     }
-    reports.push({ ...p, how, bytes, hits });
+    reports.push({ ...p, how, bytes, hits, where: Object.fromEntries(Object.entries(where).map(([k, v]) => [k, [...v]])) });
   }
   return reports;
 }
@@ -182,8 +190,10 @@ export function keyNeedles(helper, vaultDir, passphrase, env) {
 
 /**
  * The e2e step, run while the app is locked: dumps every process of the app,
- * asserts that none holds the vault key, and reports where canaries remain
- * (see docs/SECURITY.md, "Memory after lock").
+ * asserts that none holds the vault key and that no WebKit process holds a
+ * canary, and reports where canaries remain in the app's own process
+ * (see docs/SECURITY.md, "Memory after lock"). E2E_MEMORY_CONTEXT=1 prints
+ * the bytes around each canary found, to tell which copy it is.
  */
 export function memoryAfterLock({ app, cli, env, vaultDir, passphrase, canaries, dir }) {
   const helper = path.join(path.dirname(cli), 'examples', 'vault_key_for_tests');
@@ -191,13 +201,20 @@ export function memoryAfterLock({ app, cli, env, vaultDir, passphrase, canaries,
   const reports = scanApp({ app, needles, dir });
   assert(reports.some((r) => r.main), 'the app process was found');
   for (const r of reports) {
-    const found = Object.entries(r.hits).filter(([, n]) => n > 0).map(([k, n]) => `${k} ×${n}`);
+    const found = Object.entries(r.hits).filter(([, n]) => n > 0).map(([k, n]) => `${k} ×${n} (in ${r.where[k].join(', ')})`);
     console.log(`  ${r.main ? 'app' : r.comm} (pid ${r.pid}): ${(r.bytes / 2 ** 20).toFixed(0)} MiB via ${r.how}; ${found.length ? found.join(', ') : 'nothing found'}`);
   }
   for (const r of reports) {
     assert(!r.how.startsWith('not dumped'), `${r.comm} (pid ${r.pid}) could not be dumped: ${r.how}`);
     for (const k of Object.keys(needles).filter((k) => k.startsWith('vault key'))) {
       assert(r.hits[k] === 0, `the ${k} is in the memory of ${r.comm} (pid ${r.pid}) after lock`);
+    }
+    // WebKit's processes: the web process that showed the vault was ended
+    // on lock, and what glibc frees in them is overwritten (src-tauri main.rs).
+    if (!r.main) {
+      for (const k of Object.keys(needles).filter((k) => !k.startsWith('vault key'))) {
+        assert(r.hits[k] === 0, `${k} is in the memory of ${r.comm} (pid ${r.pid}) after lock (${r.where[k].join(', ')})`);
+      }
     }
   }
   return reports;

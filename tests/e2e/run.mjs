@@ -17,6 +17,7 @@ import { Session, sleep } from './webdriver.mjs';
 import { assert, runSteps, shot, step } from './steps.mjs';
 import { CANARY_SOURCE, runHandover } from './handover.mjs';
 import { memoryAfterLock } from './memory.mjs';
+import { lockedWithNewWebProcess, screenShot, unlockByKeyboard, until, webProcesses } from './relock.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
@@ -85,7 +86,7 @@ async function main() {
     await sleep(1000);
     return 'http://127.0.0.1:4444';
   };
-  const s = await Session.start('http://127.0.0.1:4444', app);
+  let s = await Session.start('http://127.0.0.1:4444', app);
   try {
     await step('create a vault and confirm the recovery key', async () => {
       await s.type('create-passphrase', PASS);
@@ -101,6 +102,7 @@ async function main() {
     });
 
     let caseId;
+    let lockedPid;
     await step('add a case with an Arabic testimony', async () => {
       await s.click('new-case');
       await s.type('case-form-name', 'Mohamed al-Kayali');
@@ -150,16 +152,23 @@ async function main() {
       await shot(s, 'en-urgent');
     });
 
-    await step('lock by idle timeout, then unlock', async () => {
+    await step('lock by idle timeout: the vault closes and the page restarts in a new web process; the keyboard unlocks it again', async () => {
       await s.click('nav-settings');
       await s.type('autolock-minutes', '1');
       await s.script(`document.querySelector('[data-testid="autolock-minutes"]').dispatchEvent(new Event('change', { bubbles: true }))`);
+      const webBefore = webProcesses(app);
       const started = Date.now();
-      await s.waitFor(async () => (await s.script(`return !!document.querySelector('[data-testid="unlock-passphrase"]')`)), 'the idle lock', 90000);
+      const pid = await lockedWithNewWebProcess({ app, vaultDir: dirs.vault, webBefore, timeout: 90000 });
       assert(Date.now() - started >= 55000, 'locked only after the idle time');
-      const html = await s.script('return document.body.innerText');
-      assert(!html.includes(CANARY_LATIN) && !html.includes('Kayali'), 'nothing of the vault is shown once locked');
-      await shot(s, 'en-unlock');
+      await sleep(1500);
+      await screenShot('en-unlock', { pid, env });
+      await unlockByKeyboard({ pid, env, passphrase: PASS, vaultDir: dirs.vault });
+      // The WebDriver session ended with the old web process: this app goes,
+      // and a new one on the same vault carries on under a new session.
+      await s.end();
+      process.kill(pid, 'SIGTERM');
+      await until(() => !fs.existsSync(`/proc/${pid}`), 'the first app gone');
+      s = await Session.start(await startDriver(env), app);
       await s.type('unlock-passphrase', PASS);
       await s.click('unlock-submit');
       await s.find('nav-cases');
@@ -180,13 +189,19 @@ async function main() {
       await s.click('search-submit');
       await s.waitFor(async () => (await s.findAll('search-result')).length >= 1, 'an Arabic search result');
       await shot(s, 'ar-search');
+      const webBefore = webProcesses(app);
       await s.click('lock-button');
-      await s.find('unlock-passphrase');
-      await shot(s, 'ar-unlock');
+      lockedPid = await lockedWithNewWebProcess({ app, vaultDir: dirs.vault, webBefore });
+      await sleep(1500);
+      await screenShot('ar-unlock', { pid: lockedPid, env });
     });
 
     await step('locked: neither the vault key nor a canary in the app\'s memory', async () => {
       memoryAfterLock({ app, cli, env, vaultDir: dirs.vault, passphrase: PASS, canaries: { CANARY_LATIN, CANARY_ARABIC }, dir: path.join(root, 'cores') });
+    });
+
+    await step('the locked app unlocks again from the keyboard', async () => {
+      await unlockByKeyboard({ pid: lockedPid, env, passphrase: PASS, vaultDir: dirs.vault });
     });
 
     await s.end();

@@ -5,6 +5,7 @@ import { api, toApiError, type ApiError } from "./api";
 import { detectLang, lang, onLangChange, setLang } from "./i18n";
 import { IdleTimer, PanicDetector } from "./lib/idle";
 import { wipeSession } from "./lib/session";
+import { carryAcrossReload, takeCarried } from "./lib/carry";
 import { loadCountries } from "./lib/format";
 import type { AppStatus } from "./model";
 
@@ -125,12 +126,15 @@ export async function lock(reason: LockReason): Promise<void> {
   // The route can hold a case id or a search query: forget it too.
   app.route = { name: "cases" };
   setScreen("none");
+  const notice = wasUnlocked || reason !== "backend" ? { reason, discardedUnsaved } : undefined;
+  // The shell reloads this page in a new web process once locked (lib/carry.ts).
+  carryAcrossReload({ notice, lang: lang(), autoLockMinutes: settings.autoLockMinutes });
   try {
     await api.lock();
   } catch {
     /* the vault is dropped with the window anyway */
   }
-  await showStart(wasUnlocked || reason !== "backend" ? { reason, discardedUnsaved } : undefined);
+  await showStart(notice);
 }
 
 /** A command said the vault is locked (e.g. locked elsewhere): go back to the unlock screen. */
@@ -194,7 +198,9 @@ export function installGlobalHandlers(): void {
 }
 
 export async function start(): Promise<void> {
-  setLang(detectLang());
+  const carried = takeCarried();
+  setLang(carried.lang ?? detectLang());
+  if (carried.autoLockMinutes !== undefined) setAutoLockMinutes(carried.autoLockMinutes);
   installGlobalHandlers();
-  await showStart();
+  await showStart(carried.notice);
 }

@@ -67,6 +67,11 @@ describe("locking", () => {
     expect(cleanup).toHaveBeenCalledTimes(1);
     expect(session.dirty.size).toBe(0);
     expect(unlockScreen).toHaveBeenCalledWith(expect.anything(), { reason: "panic", discardedUnsaved: true });
+    // The page the shell reloads after the lock gets the notice, and nothing of the vault.
+    const { takeCarried } = await import("./lib/carry");
+    const hash = location.hash;
+    expect(hash).not.toContain("Idris");
+    expect(takeCarried()).toEqual({ notice: { reason: "panic", discardedUnsaved: true }, lang: "en", autoLockMinutes: settings.autoLockMinutes });
   });
 
   it("the panic shortcut and idle timeout both lock", async () => {

@@ -3,6 +3,17 @@
 // timer checks that stamp when it fires and re-arms for the remainder. A
 // laptop that slept past the limit locks as soon as it wakes.
 
+/** The auto-lock settings' bounds, in minutes. */
+export const AUTOLOCK_MIN = 1;
+export const AUTOLOCK_MAX = 120;
+
+/** A whole number of minutes within the bounds, or null. */
+export function clampMinutes(v: number): number | null {
+  if (!Number.isFinite(v)) return null;
+  const m = Math.round(v);
+  return m >= AUTOLOCK_MIN && m <= AUTOLOCK_MAX ? m : null;
+}
+
 export class IdleTimer {
   private last = 0;
   private handle: ReturnType<typeof setTimeout> | null = null;

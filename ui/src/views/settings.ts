@@ -8,20 +8,13 @@ import { clear, h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
 import { acceptable } from "../lib/strength";
+import { AUTOLOCK_MAX, AUTOLOCK_MIN, clampMinutes } from "../lib/idle";
 import { errorLine, passphraseInput, setError, strengthMeter } from "./widgets";
 import { confirmDialog, toast } from "./dialog";
 import { showViewError, viewToken } from "./shell";
 
 const LANG_NAMES: Record<Lang, string> = { en: "English", ar: "العربية", fr: "Français" };
 
-export const AUTOLOCK_MIN = 1;
-export const AUTOLOCK_MAX = 120;
-
-export function clampMinutes(v: number): number | null {
-  if (!Number.isFinite(v)) return null;
-  const m = Math.round(v);
-  return m >= AUTOLOCK_MIN && m <= AUTOLOCK_MAX ? m : null;
-}
 
 function section(title: string, ...children: Array<Node | null>): HTMLElement {
   return h("section", { class: "card settings-section" }, h("h2", null, title), ...children);
