@@ -24,7 +24,13 @@ fn ensure_wiping_glibc_allocator() {
     let Ok(exe) = std::env::current_exe() else { return };
     let tunables = if current.is_empty() { TUNABLES.to_string() } else { format!("{current}:{TUNABLES}") };
     // `exec` replaces this process (same pid) and returns only if it failed.
-    let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("GLIBC_TUNABLES", tunables).exec();
+    // `Malloc=1` makes WebKit's own allocator (bmalloc/libpas) hand its
+    // allocations to glibc's, so they are wiped on free too.
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("GLIBC_TUNABLES", tunables)
+        .env("Malloc", "1")
+        .exec();
     eprintln!("amana: starting without glibc's wiping allocator settings ({err})");
 }
 
