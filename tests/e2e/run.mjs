@@ -156,9 +156,22 @@ async function main() {
       await s.click('nav-settings');
       await s.type('autolock-minutes', '1');
       await s.script(`document.querySelector('[data-testid="autolock-minutes"]').dispatchEvent(new Event('change', { bubbles: true }))`);
+      await s.waitFor(
+        async () => s.script(`return [...document.querySelectorAll('[data-testid="toast"]')].some((t) => t.innerText.includes('1 minute'))`),
+        'the auto-lock set to 1 minute',
+      );
       const webBefore = webProcesses(app);
       const started = Date.now();
-      const pid = await lockedWithNewWebProcess({ app, vaultDir: dirs.vault, webBefore, timeout: 90000 });
+      let pid;
+      try {
+        pid = await lockedWithNewWebProcess({ app, vaultDir: dirs.vault, webBefore, timeout: 120000 });
+      } catch (e) {
+        // Not locked in time: what the window shows says why.
+        const seen = await s.script('return document.body.innerText').catch((err) => `(no page: ${err.message})`);
+        console.log(`  after ${Math.round((Date.now() - started) / 1000)} s the window shows: ${JSON.stringify(String(seen).slice(0, 600))}`);
+        await shot(s, 'debug-idle-lock').catch(() => {});
+        throw e;
+      }
       assert(Date.now() - started >= 55000, 'locked only after the idle time');
       await sleep(1500);
       await screenShot('en-unlock', { pid, env });
