@@ -109,8 +109,20 @@ export class Session {
     throw new Error(`timed out waiting for ${what}`);
   }
 
+  /**
+   * A PNG of the window. WebKitWebDriver sometimes answers "unknown error"
+   * with no message when the page is being painted (seen once in a CI run,
+   * right after a QR code was drawn): that answer alone is retried.
+   */
   async screenshot() {
-    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+      } catch (e) {
+        if (attempt >= 3 || !/: 500 \{"error":"unknown error","message":""/.test(e.message)) throw e;
+        await sleep(500);
+      }
+    }
   }
 
   async end() {
