@@ -10,7 +10,7 @@
 //! nothing.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -22,7 +22,7 @@ use crate::audit::{self, Action, NewEntry};
 use crate::dossier::date::now_rfc3339;
 use crate::dossier::store::{self, StoredRecord};
 use crate::dossier::{Kind, Record};
-use crate::evidence::seal::{self, HeadTap};
+use crate::evidence::seal;
 use crate::evidence::{self, Progress, CHUNK};
 use crate::fault::crash_point;
 use crate::{fsx, identity, Vault};
@@ -226,18 +226,13 @@ pub fn import(
             let partial = files_dir.join(format!(".{}.age.partial", f.evidence_id));
             written.push((f.evidence_id, partial.clone()));
             let out = fsx::create_private(&partial).map_err(BundleError::io("write an evidence file"))?;
-            let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .expect("one recipient");
-            let mut w = enc
-                .wrap_output(HeadTap::new(BufWriter::with_capacity(CHUNK, out)))
-                .map_err(BundleError::io("write an evidence file"))?;
+            let mut w =
+                evidence::vault_file_writer(&recipient, out).map_err(BundleError::io("write an evidence file"))?;
             copy(r, &mut w)?;
-            let (header_seal, buffered) = w.finish().map_err(BundleError::io("write an evidence file"))?.into_parts();
-            let file = buffered.into_inner().map_err(|e| BundleError::io("write an evidence file")(e.into_error()))?;
+            let header_seal = evidence::finish_vault_file(w).map_err(BundleError::io("write an evidence file"))?;
             if let Some(header_seal) = header_seal {
                 seals.push((f.evidence_id, header_seal, f.sha256.clone(), f.size));
             }
-            file.sync_all().map_err(BundleError::io("write an evidence file"))?;
             crash_point("import.file-written");
             Ok(())
         },

@@ -145,6 +145,26 @@ pub fn encrypted_path(vault: &Vault, id: Uuid) -> PathBuf {
     vault.paths().files().join(format!("{id}.age"))
 }
 
+/// An evidence file being encrypted into the vault (by attach or import):
+/// age to the vault's evidence recipient, buffered, its header kept for the
+/// file's seal.
+pub(crate) type VaultFileWriter = age::stream::StreamWriter<HeadTap<BufWriter<File>>>;
+
+/// Starts encrypting into `out`, a new private file in the evidence folder.
+pub(crate) fn vault_file_writer(recipient: &age::x25519::Recipient, out: File) -> io::Result<VaultFileWriter> {
+    age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+        .expect("one X25519 recipient is always valid")
+        .wrap_output(HeadTap::new(BufWriter::with_capacity(CHUNK, out)))
+}
+
+/// Ends an evidence file: the last chunk written, flushed and synced.
+/// Returns its seal (see [`seal`]).
+pub(crate) fn finish_vault_file(writer: VaultFileWriter) -> io::Result<Option<String>> {
+    let (header_seal, buffered) = writer.finish()?.into_parts();
+    buffered.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(header_seal)
+}
+
 /// Guesses a media type from a file name, for the viewer.
 pub fn media_type(name: &str) -> &'static str {
     let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
@@ -210,11 +230,7 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
         // The length of the file actually opened: reading must end exactly there.
         let expected = source.metadata().map_err(read_failed)?.len();
         let out = fsx::create_private(&partial).map_err(EvidenceError::write("the encrypted file"))?;
-        let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-            .expect("one X25519 recipient is always valid");
-        let mut writer = encryptor
-            .wrap_output(HeadTap::new(BufWriter::with_capacity(CHUNK, out)))
-            .map_err(EvidenceError::write("the encrypted file"))?;
+        let mut writer = vault_file_writer(&recipient, out).map_err(EvidenceError::write("the encrypted file"))?;
         let (size, digest) = pump(source, &mut writer, expected, progress, read_failed)?;
         if size != expected {
             // Truncated or still being written while we read it: what was read
@@ -225,9 +241,7 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
             )));
         }
         crash_point("attach.before-finish");
-        let (header_seal, out) = writer.finish().map_err(EvidenceError::write("the encrypted file"))?.into_parts();
-        let file = out.into_inner().map_err(|e| EvidenceError::write("the encrypted file")(e.into_error()))?;
-        file.sync_all().map_err(EvidenceError::write("the encrypted file"))?;
+        let header_seal = finish_vault_file(writer).map_err(EvidenceError::write("the encrypted file"))?;
         std::fs::rename(&partial, &final_path).map_err(EvidenceError::write("the encrypted file"))?;
         fsx::sync_dir(&vault.paths().files()).map_err(EvidenceError::write("the evidence folder"))?;
         crash_point("attach.before-record");
