@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Session, sleep } from './webdriver.mjs';
+import { Session, sleep, until } from './webdriver.mjs';
 import { assert, runSteps, step } from './steps.mjs';
 
 const [app, cli] = process.argv.slice(2);
@@ -82,15 +82,6 @@ function freePort() {
   });
 }
 
-async function until(predicate, what, timeout = 60000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (await predicate()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const amanaWindows = () => {
   try {
     return execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Amana$'], { env, encoding: 'utf8' })
@@ -110,7 +101,7 @@ async function main() {
   const [port, nativePort] = [await freePort(), await freePort()];
   start('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)]);
   const base = `http://127.0.0.1:${port}`;
-  await until(() => fetch(`${base}/status`).then(() => true, () => false), 'tauri-driver');
+  await until(() => fetch(`${base}/status`).then(() => true, () => false), 'tauri-driver', 60000);
 
   execFileSync(cli, ['init', '--json'], { env: { ...env, AMANA_PASSPHRASE: PASS }, stdio: 'ignore' });
   const s = await Session.start(base, app);
@@ -133,7 +124,7 @@ async function main() {
     await step('a second launch with a bundle hands it to the running app and exits', async () => {
       const second = start(app, [bundleName], { cwd: dirs.downloads });
       // Without the handover it would stay, with a window of its own.
-      await until(() => second.exitCode !== null || second.signalCode !== null || amanaWindows().length > 1, 'the second launch to exit');
+      await until(() => second.exitCode !== null || second.signalCode !== null || amanaWindows().length > 1, 'the second launch to exit', 60000);
       assert(amanaWindows().length === 1, 'the second launch opened a window of its own');
       const { code, signal } = await second.exited;
       assert(code === 0, `the second launch exited with ${code ?? signal}`);
@@ -171,7 +162,7 @@ async function main() {
 
     await step('a launch on another vault keeps a window of its own', async () => {
       const other = start(app, [bundleName], { cwd: dirs.downloads, env: { ...env, AMANA_VAULT: path.join(root, 'vault-b') } });
-      await until(() => amanaWindows().length === 2 || other.exitCode !== null, 'a second window');
+      await until(() => amanaWindows().length === 2 || other.exitCode !== null, 'a second window', 60000);
       assert(other.exitCode === null, `the launch on another vault exited with ${other.exitCode}`);
       assert(amanaWindows().length === 2, 'two windows, one per vault');
       const events = await s.script('return window.__e2eOpenBundle.length');

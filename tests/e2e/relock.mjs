@@ -9,19 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sleep } from './webdriver.mjs';
+import { sleep, until } from './webdriver.mjs';
 import { SHOTS } from './steps.mjs';
 import { processTree } from './memory.mjs';
-
-/** Polls `predicate` (synchronous) every 200 ms until it holds. */
-export async function until(predicate, what, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (predicate()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The app's main process (exactly one must be running). */
 export function appPid(app) {
@@ -75,7 +65,7 @@ async function appWindow(pid, env) {
       win = '';
     }
     return !!win;
-  }, 'the app window');
+  }, 'the app window', 20000);
   return win;
 }
 

@@ -13,11 +13,11 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Session, sleep } from './webdriver.mjs';
+import { Session, sleep, until } from './webdriver.mjs';
 import { assert, runSteps, shot, step } from './steps.mjs';
 import { CANARY_SOURCE, runHandover } from './handover.mjs';
 import { memoryAfterLock } from './memory.mjs';
-import { lockedWithNewWebProcess, screenShot, unlockByKeyboard, until, webProcesses } from './relock.mjs';
+import { lockedWithNewWebProcess, screenShot, unlockByKeyboard, webProcesses } from './relock.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
@@ -180,7 +180,7 @@ async function main() {
       // and a new one on the same vault carries on under a new session.
       await s.end();
       process.kill(pid, 'SIGTERM');
-      await until(() => !fs.existsSync(`/proc/${pid}`), 'the first app gone');
+      await until(() => !fs.existsSync(`/proc/${pid}`), 'the first app gone', 20000);
       s = await Session.start(await startDriver(env), app);
       await s.type('unlock-passphrase', PASS);
       await s.click('unlock-submit');

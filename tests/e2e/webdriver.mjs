@@ -101,12 +101,7 @@ export class Session {
   }
 
   async waitFor(predicate, what, timeout = 10000) {
-    const deadline = Date.now() + timeout;
-    while (Date.now() < deadline) {
-      if (await predicate()) return;
-      await sleep(200);
-    }
-    throw new Error(`timed out waiting for ${what}`);
+    return until(predicate, what, timeout);
   }
 
   /**
@@ -148,3 +143,13 @@ async function call(base, method, path, body) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `predicate` (sync or async) every 200 ms until it holds, or throws after `timeout` ms. */
+export async function until(predicate, what, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
