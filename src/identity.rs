@@ -473,9 +473,8 @@ pub struct VaultState {
 
 /// Reads the identities and contacts for a backup.
 pub fn backup_state(conn: &Connection) -> Result<VaultState, IdentityError> {
-    let mut stmt = conn.prepare(
-        "SELECT created_at, display_name, age_secret, signing_secret, active FROM identities ORDER BY id",
-    )?;
+    let mut stmt = conn
+        .prepare("SELECT created_at, display_name, age_secret, signing_secret, active FROM identities ORDER BY id")?;
     let identities = stmt
         .query_map([], |r| {
             Ok(IdentityBackup {
@@ -558,9 +557,7 @@ pub(crate) fn restore_state(conn: &Connection, state: &VaultState) -> Result<Sta
     }
     for c in &state.contacts {
         let inserted = conn.execute(
-            &format!(
-                "INSERT OR IGNORE INTO contacts({CONTACT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-            ),
+            &format!("INSERT OR IGNORE INTO contacts({CONTACT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
             params![
                 c.id.to_string(),
                 c.display_name,

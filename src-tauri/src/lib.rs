@@ -520,8 +520,14 @@ mod capability_tests {
         granted.sort();
         let mut expected: Vec<String> = listed.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
         expected.extend(
-            ["core:event:default", "dialog:allow-open", "dialog:allow-save", "dialog:allow-ask", "dialog:allow-message"]
-                .map(String::from),
+            [
+                "core:event:default",
+                "dialog:allow-open",
+                "dialog:allow-save",
+                "dialog:allow-ask",
+                "dialog:allow-message",
+            ]
+            .map(String::from),
         );
         expected.sort();
         assert_eq!(granted, expected, "the main window gets each app command by name, events and the dialogs: no more");

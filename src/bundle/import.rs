@@ -203,9 +203,8 @@ pub fn import(
         Some(state) => state_is_new(vault, state)?,
         None => false,
     };
-    let changes = planned.iter().any(|p| matches!(p.0, Outcome::Added | Outcome::Updated))
-        || !wanted.is_empty()
-        || state_changes;
+    let changes =
+        planned.iter().any(|p| matches!(p.0, Outcome::Added | Outcome::Updated)) || !wanted.is_empty() || state_changes;
     if !changes {
         return Ok(report(summary, &planned, 0));
     }
