@@ -35,6 +35,7 @@ test: setup ui
 	$(CARGO) build --locked --features fault-injection --all-targets
 	$(CARGO) nextest run --locked --features fault-injection --no-fail-fast
 	$(CARGO) nextest run --locked -p amana-desktop --no-fail-fast
+	$(CARGO) nextest run --locked -p amana-sqlite-heap --no-fail-fast
 	$(CARGO) test --locked --doc
 	$(MAKE) deny
 	$(MAKE) fuzz-smoke

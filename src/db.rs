@@ -22,9 +22,17 @@ pub const MIGRATIONS: &[&str] = &[
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// Whether SQLCipher wipes all memory it frees. Measured in docs/SECURITY.md
-/// ("cipher_memory_security"): we keep it on.
-pub const CIPHER_MEMORY_SECURITY: bool = true;
+pub use amana_sqlite_heap::Wiping;
+
+/// Who wipes what SQLite frees in this process: Amana's allocator hooks
+/// (`amana-sqlite-heap`), installed before the first connection opens, or,
+/// if SQLite had already started when Amana first opened a vault, SQLCipher's
+/// `cipher_memory_security`, which wipes too but costs two system calls per
+/// allocation (docs/SECURITY.md, "Wiping SQLite's memory"). Every vault
+/// connection calls this before it opens.
+pub fn heap_wiping() -> Wiping {
+    amana_sqlite_heap::install()
+}
 
 /// SQLite's page cache per connection, in KiB (SQLite's default is 2 MiB).
 /// SQLCipher decrypts and authenticates a page every time it is read into
@@ -32,7 +40,7 @@ pub const CIPHER_MEMORY_SECURITY: bool = true;
 /// the same index pages on every query (about half its time, docs/bench/fixes.md,
 /// 4). 32 MiB holds the hot part of the search index of a 100,000-testimony
 /// vault. Pages are only cached as they are read, and freed pages are wiped
-/// (`cipher_memory_security`); the cache is dropped when the vault locks.
+/// ([`heap_wiping`]); the cache is dropped when the vault locks.
 pub const PAGE_CACHE_KIB: u32 = 32 * 1024;
 
 /// Why the database could not be opened or used.
@@ -122,12 +130,27 @@ pub fn open(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
     if std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false) {
         return Err(DbError::Damaged);
     }
+    let wiping = heap_wiping();
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    configure(&conn, key)?;
+    configure(&conn, key, wiping)?;
     if schema_version(&conn)? == 0 {
         return Err(DbError::Damaged);
     }
     migrate(&conn)?;
+    Ok(conn)
+}
+
+/// Opens a second, read-only connection to a vault database that is already
+/// open (and so already migrated): for work split over two threads (search
+/// ranks half of the index on it). Same key, settings and page cache size as
+/// [`open`]; it sees what was committed when each of its statements starts.
+pub fn open_reader(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
+    let wiping = heap_wiping();
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    configure(&conn, key, wiping)?;
+    if schema_version(&conn)? != SCHEMA_VERSION {
+        return Err(DbError::Damaged);
+    }
     Ok(conn)
 }
 
@@ -152,25 +175,30 @@ pub fn page_problems(conn: &Connection) -> Result<Vec<PageProblem>, DbError> {
 
 /// Creates a new, empty vault database at `path` (which must not exist).
 pub fn create(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
+    let wiping = heap_wiping();
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    configure(&conn, key)?;
+    configure(&conn, key, wiping)?;
     migrate(&conn)?;
     Ok(conn)
 }
 
-fn configure(conn: &Connection, key: &VaultKey) -> Result<(), DbError> {
+fn configure(conn: &Connection, key: &VaultKey, wiping: Wiping) -> Result<(), DbError> {
     // SQLCipher would print "error decrypting page" on a damaged file; the
     // caller turns that into a sentence of its own.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch(&key.sqlcipher_key_pragma())?;
-    conn.execute_batch(if CIPHER_MEMORY_SECURITY {
-        "PRAGMA cipher_memory_security = ON;"
-    } else {
-        "PRAGMA cipher_memory_security = OFF;"
+    conn.execute_batch(match wiping {
+        Wiping::Hooks => "PRAGMA cipher_memory_security = OFF;",
+        Wiping::SqlcipherMemorySecurity => "PRAGMA cipher_memory_security = ON;",
     })?;
+    // Query plans never depend on bound values. Without this, FTS5's own
+    // "find this term in that segment" statement, whose plan SQLite may
+    // revise for each new term, was prepared again on every use: many times
+    // per search (docs/bench/fixes.md, 7).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // The first read proves the key: SQLCipher checks page 1's HMAC. Callers
     // pass only a key the key file confirmed, so a failure here is damage:
     // name the pages if the raw page check can.
