@@ -185,7 +185,10 @@ struct RecordStep {
 
 #[derive(Clone, Default)]
 struct SearchStat {
+    /// `api::search`'s path: ranking split over the vault's two connections.
     amana: [f64; 3],
+    /// `search::search` on the vault's main connection alone (one thread).
+    one_thread: [f64; 3],
     plain: [f64; 3],
     samples: usize,
     hits: Vec<u64>,
@@ -670,24 +673,32 @@ fn measure_search(
     rounds: usize,
 ) -> Res<BTreeMap<String, SearchStat>> {
     let queries = gen::queries();
-    // kind -> (Amana samples, plain samples, hits per query)
-    type Samples = (Vec<f64>, Vec<f64>, Vec<u64>);
+    // kind -> (Amana samples, plain samples, hits per query, Amana on one thread)
+    type Samples = (Vec<f64>, Vec<f64>, Vec<u64>, Vec<f64>);
     let mut samples: BTreeMap<String, Samples> = BTreeMap::new();
     let mut mismatches = Vec::new();
     for round in 0..rounds + 1 {
         for (kind, qs) in &queries {
             for q in qs {
+                // As the app searches (api::search): two connections.
                 let started = Instant::now();
-                let res = search::search(vault.conn(), q, 50, 0)?;
+                let res = vault.with_reader(|reader| search::search_with(vault.conn(), reader, q, 50, 0))?;
                 let a = started.elapsed().as_secs_f64() * 1e3;
+                let started = Instant::now();
+                let one = search::search(vault.conn(), q, 50, 0)?;
+                let o = started.elapsed().as_secs_f64() * 1e3;
                 let started = Instant::now();
                 let total = plain_search(plain, q)?;
                 let p = started.elapsed().as_secs_f64() * 1e3;
                 std::hint::black_box(&res);
                 if round == 0 {
-                    // Warm-up round: not timed; both sides must agree.
+                    // Warm-up round: not timed; all sides must agree.
                     if res.total != total {
                         mismatches.push(format!("{q:?}: Amana {} vs plain {total}", res.total));
+                    }
+                    let ids = |r: &search::Results| r.hits.iter().map(|h| h.record_id).collect::<Vec<_>>();
+                    if ids(&res) != ids(&one) {
+                        mismatches.push(format!("{q:?}: two threads ranked differently from one"));
                     }
                     samples.entry(kind.to_string()).or_default().2.push(res.total);
                     continue;
@@ -695,6 +706,7 @@ fn measure_search(
                 let e = samples.entry(kind.to_string()).or_default();
                 e.0.push(a);
                 e.1.push(p);
+                e.3.push(o);
             }
         }
     }
@@ -702,18 +714,20 @@ fn measure_search(
         ctx.note(format!("search totals differ between Amana and plain SQLite: {}", mismatches.join("; ")));
     }
     let mut out = BTreeMap::new();
-    for (kind, (mut a, mut p, hits)) in samples {
+    for (kind, (mut a, mut p, hits, mut o)) in samples {
         a.sort_by(f64::total_cmp);
         p.sort_by(f64::total_cmp);
+        o.sort_by(f64::total_cmp);
         let st = SearchStat {
             amana: [pct(&a, 0.5), pct(&a, 0.95), pct(&a, 0.99)],
+            one_thread: [pct(&o, 0.5), pct(&o, 0.95), pct(&o, 0.99)],
             plain: [pct(&p, 0.5), pct(&p, 0.95), pct(&p, 0.99)],
             samples: a.len(),
             hits,
         };
         println!(
-            "  {kind:<13} Amana p50/p95/p99 {:>6.2} {:>6.2} {:>6.2} ms | plain {:>6.2} {:>6.2} {:>6.2} ms | hits {:?}",
-            st.amana[0], st.amana[1], st.amana[2], st.plain[0], st.plain[1], st.plain[2], st.hits
+            "  {kind:<13} Amana p50/p95/p99 {:>6.2} {:>6.2} {:>6.2} ms | one thread {:>6.2} {:>6.2} {:>6.2} ms | plain {:>6.2} {:>6.2} {:>6.2} ms | hits {:?}",
+            st.amana[0], st.amana[1], st.amana[2], st.one_thread[0], st.one_thread[1], st.one_thread[2], st.plain[0], st.plain[1], st.plain[2], st.hits
         );
         out.insert(kind, st);
     }
@@ -729,7 +743,10 @@ fn records_figures(ctx: &mut Ctx) {
         figs.push(Figure {
             area: "search",
             what: format!("{kind}, top 50, p50 / p95 / p99, {} testimonies", count_label(goal_n)),
-            amana: format!("{:.2} / {:.2} / {:.2} ms", st.amana[0], st.amana[1], st.amana[2]),
+            amana: format!(
+                "{:.2} / {:.2} / {:.2} ms (one thread: p95 {:.2})",
+                st.amana[0], st.amana[1], st.amana[2], st.one_thread[1]
+            ),
             baseline: format!("{:.2} / {:.2} / {:.2} ms", st.plain[0], st.plain[1], st.plain[2]),
             ratio: Some(ratio),
             goal: format!(
@@ -765,25 +782,34 @@ fn records_figures(ctx: &mut Ctx) {
 }
 
 // ---------------------------------------------------------------------------
-// What-if: SQLCipher's cipher_memory_security (db.rs keeps it ON)
+// What-if: who wipes SQLite's memory (db::heap_wiping), and the page cache
 
 /// One run of Amana's own write and search code on a SQLCipher database with
-/// Amana's settings, memory security on or off. The setting is global to a
-/// process and cannot be turned off once on, so each run is a child process.
+/// Amana's settings, with SQLite's freed memory wiped by Amana's allocator
+/// hooks (`hooks`, as shipped), by SQLCipher's `cipher_memory_security`
+/// (`sqlcipher`, before fix 7), or by nothing (`none`); `qpsg` or `plain`
+/// query planning. The allocator and memory security are global to a
+/// process, so each run is a child process.
 fn what_if_child(spec: &str) -> Res<()> {
-    let mut parts = spec.splitn(4, ':');
-    let (n, memsec, cache, path) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(n), Some(m), Some(c), Some(p)) => (n.parse::<usize>()?, m == "on", c.parse::<i64>()?, PathBuf::from(p)),
-        _ => return Err("AMANA_BENCH_CHILD=N:on|off:CACHE_KIB:PATH".into()),
+    let mut parts = spec.splitn(5, ':');
+    let (n, heap, qpsg, cache, path) = match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(n), Some(h), Some(q), Some(c), Some(p)) => {
+            (n.parse::<usize>()?, h.to_string(), q == "qpsg", c.parse::<i64>()?, PathBuf::from(p))
+        }
+        _ => return Err("AMANA_BENCH_CHILD=N:hooks|sqlcipher|none:qpsg|plain:CACHE_KIB:PATH".into()),
     };
+    if heap == "hooks" && amana::db::heap_wiping() != amana::db::Wiping::Hooks {
+        return Err("the allocator hooks could not be installed".into());
+    }
     let mut conn = Connection::open(&path)?;
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch("PRAGMA key = \"x'2b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfe'\";")?;
-    conn.execute_batch(if memsec {
+    conn.execute_batch(if heap == "sqlcipher" {
         "PRAGMA cipher_memory_security = ON;"
     } else {
         "PRAGMA cipher_memory_security = OFF;"
     })?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, qpsg)?;
     let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.execute_batch(
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;",
@@ -848,17 +874,20 @@ fn what_if_child(spec: &str) -> Res<()> {
 fn what_if_section(ctx: &mut Ctx) -> Res<()> {
     let n = if ctx.mode.name == "full" { 100_000 } else { 10_000 };
     println!("\n== What-if: SQLCipher settings, {} testimonies, Amana's own code ==", count_label(n));
-    // (label, memory security, page cache in KiB; 0 = SQLite's default 2 MiB)
+    // (label, who wipes, query planning, page cache in KiB; 0 = SQLite's default 2 MiB)
+    let cache = amana::db::PAGE_CACHE_KIB as i64;
     let variants = [
-        ("as shipped: memory security ON, 32 MiB page cache", "on", amana::db::PAGE_CACHE_KIB as i64),
-        ("memory security OFF", "off", amana::db::PAGE_CACHE_KIB as i64),
-        ("memory security ON, SQLite's default 2 MiB page cache (before fix 4)", "on", 0),
+        ("as shipped: Amana's wiping allocator, stable plans (QPSG), 32 MiB page cache", "hooks", "qpsg", cache),
+        ("before fix 7: SQLCipher's memory security, plans per binding", "sqlcipher", "plain", cache),
+        ("SQLCipher's memory security, QPSG", "sqlcipher", "qpsg", cache),
+        ("nothing wiped (unsafe), QPSG", "none", "qpsg", cache),
+        ("before fix 4: SQLCipher's memory security, SQLite's default 2 MiB page cache", "sqlcipher", "plain", 0),
     ];
     let mut results = Vec::new();
-    for (label, memsec, cache) in variants {
-        let path = ctx.work.join(format!("what-if-{memsec}-{cache}.db"));
+    for (label, heap, qpsg, cache) in variants {
+        let path = ctx.work.join(format!("what-if-{heap}-{qpsg}-{cache}.db"));
         let out = Command::new(std::env::current_exe()?)
-            .env("AMANA_BENCH_CHILD", format!("{n}:{memsec}:{cache}:{}", path.display()))
+            .env("AMANA_BENCH_CHILD", format!("{n}:{heap}:{qpsg}:{cache}:{}", path.display()))
             .stderr(Stdio::inherit())
             .output()?;
         for ext in ["", "-wal", "-shm"] {
@@ -1582,17 +1611,20 @@ fn scaling_tables(ctx: &Ctx) -> String {
                 r.load
             );
         }
-        s.push_str("\nSearch latency, top 50 results with snippets (ms, p50 / p95 / p99; hits per query in brackets):\n\n| Testimonies | Kind | Amana | Plain SQLite | p95 Amana ÷ plain | Hits | Samples |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+        s.push_str("\nSearch latency, top 50 results with snippets (ms, p50 / p95 / p99; hits per query in brackets). Amana as the app searches (`api::search`: the ranking split over the vault's two connections, two threads); Amana on one connection (`search::search`, one thread); plain SQLite on one connection, as a plain application would:\n\n| Testimonies | Kind | Amana | Amana, one thread | Plain SQLite | p95 Amana ÷ plain | Hits | Samples |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for r in &ctx.scaling.records {
             for (kind, st) in &r.search {
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.2}× | {:?} | {} |",
+                    "| {} | {} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.2}× | {:?} | {} |",
                     count_label(r.testimonies),
                     kind,
                     st.amana[0],
                     st.amana[1],
                     st.amana[2],
+                    st.one_thread[0],
+                    st.one_thread[1],
+                    st.one_thread[2],
                     st.plain[0],
                     st.plain[1],
                     st.plain[2],
@@ -1848,7 +1880,7 @@ fn write_report(ctx: &Ctx, path: &Path, plot_dir: &Path, plot_rel: &str, plots: 
     s.push_str("- verify: `age -d -i KEY bundle | tar -t` vs `amana bundle verify bundle --identity KEY`\n");
     s.push_str("- import: `age -d -i KEY bundle | tar -x -C DIR; sync` (every file) vs `amana import bundle --identity KEY` into an empty vault\n");
     s.push_str("- ingest / read-back: `age -r R -o OUT FILE; sync OUT` / `age -d -i KEY -o OUT IN; sync OUT` vs `evidence::attach` / `evidence::extract` in process; ceilings `openssl speed -seconds 3 -bytes 65536 -evp chacha20-poly1305` and `openssl speed … sha256`\n");
-    s.push_str("- search: `search::search(conn, q, 50, 0)` on the SQLCipher vault vs the same `MATCH` expression (`search::Query::match_expression`), the same BM25 weights, `count(*)`, FTS5 `snippet()` and each hit's record and case read and parsed, on a plain SQLite file (no key) with the same schema, the same folded text and the same page cache (`PRAGMA cache_size`, 32 MiB)\n");
+    s.push_str("- search: `search::search_with(conn, reader, q, 50, 0)` on the SQLCipher vault (as `api::search`: ranking split over the vault's two connections; `search::search` on one connection is reported beside it) vs the same `MATCH` expression (`search::Query::match_expression`), the same BM25 weights, `count(*)`, FTS5 `snippet()` and each hit's record and case read and parsed, on a plain SQLite file (no key) with the same schema, the same folded text and the same page cache (`PRAGMA cache_size`, 32 MiB)\n");
     s.push_str("- bulk writes: `dossier::store::add` (validation, references, history, index, audit chain) vs plain `INSERT`s of the same rows, folded index entries included; 1,000 records per transaction, WAL, `synchronous = FULL` on both\n");
     s.push_str("- unlock: `Vault::unlock` vs `crypto::kdf::derive_key` alone, 64 MiB, 1 pass, 1 lane (the minimum Amana accepts), interleaved pairs; \"besides the KDF\" is the median of the paired differences\n\n");
     s.push_str("## Summary\n\n");
@@ -1858,7 +1890,7 @@ fn write_report(ctx: &Ctx, path: &Path, plot_dir: &Path, plot_rel: &str, plots: 
     if let Some((n, l, header, rows)) = &ctx.what_if {
         let _ = writeln!(
             s,
-            "### What-if: SQLCipher settings\n\nAmana's own `store::add` and `search::search` on a SQLCipher database with Amana's other settings, {} testimonies, each variant in its own process (`cipher_memory_security` is global to a process and cannot be turned off once on); load {l:.2}. The page cache became 32 MiB in fix 4 (docs/bench/fixes.md); memory security stays a decision of docs/SECURITY.md.\n\n| | {} |\n| --- |{}",
+            "### What-if: SQLCipher settings\n\nAmana's own `store::add` and `search::search` on a SQLCipher database with Amana's other settings, {} testimonies, each variant in its own process (SQLite's allocator and SQLCipher's memory security are global to a process); load {l:.2}. The page cache became 32 MiB in fix 4 and the wiping allocator replaced memory security in fix 7 (docs/bench/fixes.md); what the wiping guarantees is in docs/SECURITY.md.\n\n| | {} |\n| --- |{}",
             count_label(*n),
             header.join(" | "),
             " --- |".repeat(header.len())
@@ -1936,6 +1968,13 @@ fn print_table(ctx: &Ctx) {
 fn main() -> Res<()> {
     if let Ok(spec) = std::env::var("AMANA_BENCH_CHILD") {
         return what_if_child(&spec);
+    }
+    // Before any connection: SQLite's allocator is chosen once per process.
+    // The plain-SQLite baselines in this process then run on the same
+    // wiping allocator as Amana (a memset per free; SQLCipher's memory
+    // security is never turned on here).
+    if amana::db::heap_wiping() != amana::db::Wiping::Hooks {
+        return Err("the allocator hooks could not be installed".into());
     }
     if let Ok(spec) = std::env::var("AMANA_BENCH_PROBE") {
         return probe::run(&spec);

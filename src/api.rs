@@ -331,7 +331,8 @@ pub struct SearchRequest {
 
 /// Searches the vault.
 pub fn search(vault: &Vault, req: SearchRequest) -> ApiResult<search::Results> {
-    Ok(search::search(vault.conn(), &req.query, req.limit.clamp(1, 200), req.offset)?)
+    let limit = req.limit.clamp(1, 200);
+    Ok(vault.with_reader(|reader| search::search_with(vault.conn(), reader, &req.query, limit, req.offset))?)
 }
 
 /// What is urgent.

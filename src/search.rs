@@ -323,11 +323,34 @@ pub struct Results {
 
 /// Searches the vault; results ranked best first. `offset`/`limit` page them.
 pub fn search(conn: &Connection, text: &str, limit: usize, offset: usize) -> Result<Results, store::DossierError> {
+    search_with(conn, None, text, limit, offset)
+}
+
+/// [`search`], with the ranking split over two threads when `reader` is a
+/// second connection to the same vault ([`crate::Vault::with_reader`]):
+/// each ranks half of the index by rowid, then the two best lists are
+/// merged. The results are exactly those of [`search`] (BM25 counts its
+/// statistics over the whole index on either side). Without `reader`, or
+/// inside an open transaction on `conn` (whose writes `reader` cannot see),
+/// it ranks on `conn` alone.
+pub fn search_with(
+    conn: &Connection,
+    reader: Option<&mut Connection>,
+    text: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<Results, store::DossierError> {
     let q = Query::parse(text);
     if q.is_empty() {
         return Ok(Results { total: 0, hits: Vec::new() });
     }
-    let (total, ids) = ranked(conn, &q.fts(), limit, offset)?;
+    let keep = offset.saturating_add(limit);
+    let fts = q.fts();
+    let (total, best) = match reader {
+        Some(reader) if conn.is_autocommit() => ranked_split(conn, reader, &fts, keep)?,
+        _ => ranked(conn, &fts, ALL_ROWIDS, keep)?,
+    };
+    let ids = ids_of(conn, best, offset)?;
     let needles = q.needles();
     let mut hits = Vec::with_capacity(ids.len());
     // Hits often share a case (a case's testimonies): its label is read once.
@@ -389,23 +412,31 @@ impl PartialOrd for Ranked {
     }
 }
 
-/// How many rows match `fts`, and the record ids of ranks `offset..offset +
-/// limit`, best first (BM25; ties by index rowid).
+/// Every rowid of the index.
+const ALL_ROWIDS: (i64, i64) = (i64::MIN, i64::MAX);
+
+/// How many rows with a rowid in `rowids` (inclusive) match `fts`, and the
+/// best `keep` of them (BM25; ties by index rowid).
 ///
 /// One pass over the matches (docs/bench/fixes.md, 4): each match's score
-/// and rowid only, the best `offset + limit` kept in a bounded heap, which
-/// gives the total too. Separate `count(*)` and `ORDER BY bm25() LIMIT`
-/// queries found every match twice (a phrase's positions checked twice), and
-/// selecting `record_id` in the ranked query read the stored row of every
-/// match, not only of the hits shown.
-fn ranked(conn: &Connection, fts: &str, limit: usize, offset: usize) -> rusqlite::Result<(u64, Vec<String>)> {
-    let keep = offset.saturating_add(limit);
+/// and rowid only, the best kept in a bounded heap, which gives the total
+/// too. Separate `count(*)` and `ORDER BY bm25() LIMIT` queries found every
+/// match twice (a phrase's positions checked twice), and selecting
+/// `record_id` in the ranked query read the stored row of every match, not
+/// only of the hits shown.
+fn ranked(
+    conn: &Connection,
+    fts: &str,
+    rowids: (i64, i64),
+    keep: usize,
+) -> rusqlite::Result<(u64, std::collections::BinaryHeap<Ranked>)> {
     let mut best: std::collections::BinaryHeap<Ranked> = std::collections::BinaryHeap::new();
     let mut total = 0u64;
     let mut stmt = conn.prepare_cached(
-        "SELECT rowid, bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) FROM search_index WHERE search_index MATCH ?1",
+        "SELECT rowid, bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) FROM search_index
+         WHERE search_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
     )?;
-    let mut rows = stmt.query([fts])?;
+    let mut rows = stmt.query(params![fts, rowids.0, rowids.1])?;
     while let Some(row) = rows.next()? {
         total += 1;
         if keep == 0 {
@@ -419,12 +450,57 @@ fn ranked(conn: &Connection, fts: &str, limit: usize, offset: usize) -> rusqlite
             best.push(r);
         }
     }
+    Ok((total, best))
+}
+
+/// [`ranked`] over two threads (docs/bench/fixes.md, 8): `reader` ranks the
+/// upper half of the index's rowids while `conn` ranks the lower half, and
+/// the two best lists are merged. Scores are the same on both sides: BM25's
+/// row count, average length and each term's document frequency are those
+/// of the whole index, whatever rowids a statement is limited to.
+fn ranked_split(
+    conn: &Connection,
+    reader: &mut Connection,
+    fts: &str,
+    keep: usize,
+) -> rusqlite::Result<(u64, std::collections::BinaryHeap<Ranked>)> {
+    // Index rowids are `records` rowids (see `LAYOUT_KEY`).
+    let last: i64 = conn.prepare_cached("SELECT coalesce(max(rowid), 0) FROM records")?.query_row([], |r| r.get(0))?;
+    let middle = last / 2;
+    let (lower, upper) = std::thread::scope(|s| {
+        let upper = s.spawn(move || ranked(reader, fts, (middle + 1, i64::MAX), keep));
+        let lower = ranked(conn, fts, (i64::MIN, middle), keep);
+        (lower, upper.join())
+    });
+    let (mut total, mut best) = lower?;
+    let (upper_total, upper_best) = match upper {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    total += upper_total;
+    for r in upper_best {
+        if best.len() < keep {
+            best.push(r);
+        } else if best.peek().is_some_and(|worst| r < *worst) {
+            best.pop();
+            best.push(r);
+        }
+    }
+    Ok((total, best))
+}
+
+/// The record ids of the ranked matches from `offset` on, best first.
+fn ids_of(
+    conn: &Connection,
+    best: std::collections::BinaryHeap<Ranked>,
+    offset: usize,
+) -> rusqlite::Result<Vec<String>> {
     let mut id_at = conn.prepare_cached("SELECT record_id FROM search_index WHERE rowid = ?1")?;
-    let mut ids = Vec::with_capacity(limit.min(best.len()));
+    let mut ids = Vec::with_capacity(best.len().saturating_sub(offset));
     for r in best.into_sorted_vec().into_iter().skip(offset) {
         ids.push(id_at.query_row([r.rowid], |row| row.get(0))?);
     }
-    Ok((total, ids))
+    Ok(ids)
 }
 
 /// Reads a hit's case id and content, with a statement kept between calls
@@ -662,7 +738,10 @@ mod tests {
 
     #[test]
     fn one_pass_ranking_gives_sqlites_order_count_and_pages() {
-        let mut conn = index_db();
+        // A file, so that a second connection can rank half of it.
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("index.db")).unwrap();
+        conn.execute_batch(&crate::db::MIGRATIONS.join("\n")).unwrap();
         let tx = conn.transaction().unwrap();
         // Scores of every kind: more or fewer occurrences, longer or shorter
         // texts, and ties (identical texts).
@@ -688,12 +767,25 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(expected.len(), 90);
+        let mut reader = Connection::open(dir.path().join("index.db")).unwrap();
+        let mut halves = (0, 0);
         for (limit, offset) in [(50, 0), (7, 0), (50, 45), (10, 85), (10, 90), (0, 0), (200, 0)] {
-            let (total, ids) = ranked(&conn, &fts, limit, offset).unwrap();
-            assert_eq!(total, 90);
             let want: Vec<String> = expected.iter().skip(offset).take(limit).cloned().collect();
-            assert_eq!(ids, want, "limit {limit} offset {offset}");
+            let (total, best) = ranked(&conn, &fts, ALL_ROWIDS, offset + limit).unwrap();
+            assert_eq!(total, 90);
+            assert_eq!(ids_of(&conn, best, offset).unwrap(), want, "one thread, limit {limit} offset {offset}");
+            // Split over two connections: the same ranks, though each side
+            // ranked only half of the rows.
+            let (total, best) = ranked_split(&conn, &mut reader, &fts, offset + limit).unwrap();
+            assert_eq!(total, 90);
+            assert_eq!(ids_of(&conn, best, offset).unwrap(), want, "two threads, limit {limit} offset {offset}");
+            let last: i64 = conn.query_row("SELECT max(rowid) FROM records", [], |r| r.get(0)).unwrap();
+            halves = (
+                ranked(&conn, &fts, (i64::MIN, last / 2), 0).unwrap().0,
+                ranked(&reader, &fts, (last / 2 + 1, i64::MAX), 0).unwrap().0,
+            );
         }
+        assert!(halves.0 > 20 && halves.1 > 20, "both halves rank a share of the matches: {halves:?}");
     }
 
     #[test]

@@ -212,6 +212,9 @@ pub struct Vault {
     key_file: KeyFile,
     key: VaultKey,
     conn: Connection,
+    /// A second, read-only connection for work split over two threads,
+    /// opened on first use (`with_reader`), closed with the vault.
+    reader: std::sync::Mutex<Option<Connection>>,
 }
 
 fn check_new_passphrase(p: &Passphrase) -> Result<(), VaultError> {
@@ -308,7 +311,7 @@ impl Vault {
         };
         crash_point("init.before-key-file");
         fsx::write_atomic(&paths.key_file(), &key_file.to_bytes()).map_err(VaultError::io("write the key file"))?;
-        Ok((Vault { paths, key_file, key, conn }, recovery))
+        Ok((Vault { paths, key_file, key, conn, reader: Default::default() }, recovery))
     }
 
     /// Unlocks the vault in `dir` with its passphrase.
@@ -389,7 +392,7 @@ impl Vault {
             return Err(VaultError::DatabaseMissing(paths.dir.clone()));
         }
         let conn = db::open(&paths.db(), &key)?;
-        Ok(Vault { paths, key_file, key, conn })
+        Ok(Vault { paths, key_file, key, conn, reader: Default::default() })
     }
 
     /// Replaces the passphrase. The database is not re-encrypted (its key does
@@ -485,6 +488,18 @@ impl Vault {
         &mut self.conn
     }
 
+    /// Runs `f` with the vault's second, read-only connection (for work
+    /// split over two threads, e.g. [`crate::search::search_with`]), opened
+    /// on first use. `f` gets `None` if it cannot be opened: the caller then
+    /// does the work on [`Vault::conn`] alone.
+    pub fn with_reader<T>(&self, f: impl FnOnce(Option<&mut Connection>) -> T) -> T {
+        let mut reader = self.reader.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if reader.is_none() {
+            *reader = db::open_reader(&self.paths.db(), &self.key).ok();
+        }
+        f(reader.as_mut())
+    }
+
     /// Checks the database: every page against its HMAC (SQLCipher), then
     /// SQLite's integrity check, and that the key file and database belong
     /// together. Returns the problems found (empty if none), each naming the
@@ -514,6 +529,8 @@ impl Vault {
     /// Locks the vault: checkpoints the journal, closes the database and
     /// zeroizes the key.
     pub fn lock(self) {
+        // The reader first, so that nothing holds the journal open.
+        drop(self.reader.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
         let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
         drop(self);
     }

@@ -577,3 +577,62 @@ fn a_sources_identity_is_never_found() {
     assert_eq!(r["hits"][0]["label"], "Source \"Witness B-8\"");
     check(&v);
 }
+
+/// The app's search (`api::search`) ranks on two connections of the vault,
+/// each over half of the index: it must give exactly what one connection
+/// gives (same totals, same order, same pages), and see what was written
+/// after its second connection opened.
+#[test]
+fn two_connections_rank_exactly_as_one() {
+    use amana::dossier::{store, Kind, Record};
+    use amana::{api, search, KdfParams, Vault};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let params = KdfParams { memory_kib: 64 * 1024, iterations: 1, parallelism: 1 };
+    let mut v = Vault::create(&tmp.path().join("v"), &secrecy::SecretString::from(PASS), params).unwrap().0;
+    let words =
+        ["arrestation", "famille", "في", "police", "interrogatoire", "interrogé", "garde", "vue", "مطار", "الشرطة"];
+    let tx = v.conn_mut().transaction().unwrap();
+    let mut case = None;
+    for i in 0..400usize {
+        if i % 40 == 0 {
+            let c = json!({ "subject": { "names": [{ "name": format!("Témoin Fictif {i}") }] } });
+            case = Some(store::add(&tx, None, None, Record::from_json(Kind::Case, c).unwrap(), None).unwrap().id);
+        }
+        // Different words, counts and lengths, so that scores differ; some
+        // texts repeat exactly, so that ties are broken by rowid.
+        let text: Vec<&str> = (0..(i % 13) + 3).map(|j| words[(i * 7 + j * j) % words.len()]).collect();
+        let mut text = text.join(" ");
+        if i % 5 == 0 {
+            text.push_str(" en garde à vue");
+        }
+        let t = json!({ "text": text, "language": "fr" });
+        store::add(&tx, case, None, Record::from_json(Kind::Testimony, t).unwrap(), None).unwrap();
+    }
+    tx.commit().unwrap();
+    assert!(v.with_reader(|r| r.is_some()), "the vault's second connection opens");
+
+    let ids = |r: &search::Results| r.hits.iter().map(|h| h.record_id).collect::<Vec<_>>();
+    let mut checked = 0;
+    for q in ["famille", "في", "police arrestation", "\"garde à vue\"", "interrog*", "مطار الشرطة", "Fictif"]
+    {
+        for (limit, offset) in [(50, 0), (10, 35), (200, 0), (7, 390)] {
+            let one = search::search(v.conn(), q, limit, offset).unwrap();
+            let two = api::search(&v, api::SearchRequest { query: q.into(), limit, offset }).unwrap();
+            assert_eq!(two.total, one.total, "{q} total");
+            assert_eq!(ids(&two), ids(&one), "{q} limit {limit} offset {offset}");
+            checked += two.hits.len();
+        }
+        assert!(search::search(v.conn(), q, 1, 0).unwrap().total >= 10, "{q} matches across the index");
+    }
+    assert!(checked > 500);
+
+    // Written after the second connection opened: found at once.
+    let c = case.unwrap();
+    let t = json!({ "text": "un mot nouveau: zanzibarite", "language": "fr" });
+    let tx = v.conn_mut().transaction().unwrap();
+    let new = store::add(&tx, Some(c), None, Record::from_json(Kind::Testimony, t).unwrap(), None).unwrap().id;
+    tx.commit().unwrap();
+    let found = api::search(&v, api::SearchRequest { query: "zanzibarite".into(), limit: 10, offset: 0 }).unwrap();
+    assert_eq!(ids(&found), vec![new]);
+}

@@ -147,6 +147,10 @@ pub fn run(spec: &str) -> Res<()> {
         ("search, 32 MiB cache", Box::new(|q| Ok(search::search(c32.conn(), q, 50, 0)?.total))),
         ("search, 64 MiB cache", Box::new(|q| Ok(search::search(c64.conn(), q, 50, 0)?.total))),
         ("amana default conn search", Box::new(|q| Ok(search::search(vault.conn(), q, 50, 0)?.total))),
+        (
+            "search, two connections",
+            Box::new(|q| Ok(vault.with_reader(|r| search::search_with(vault.conn(), r, q, 50, 0))?.total)),
+        ),
         ("old 2 queries, 2 MiB", Box::new(|q| two_queries(c2.conn(), q))),
         ("old 2 queries, 32 MiB", Box::new(|q| two_queries(c32.conn(), q))),
         ("count only, 32 MiB", Box::new(|q| count(c32.conn(), q))),

@@ -241,7 +241,7 @@ pub(super) fn progress_bar(label: &'static str) -> impl FnMut(u64, u64) -> bool 
     let mut last = u64::MAX;
     move |done, total| {
         if tty {
-            let pct = if total == 0 { 100 } else { done * 100 / total };
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
             if pct != last {
                 last = pct;
                 eprint!("\r{label} {pct:>3}% ({} of {} MiB)", done >> 20, total >> 20);
@@ -288,7 +288,7 @@ pub fn extract(ctx: &Ctx, a: ExtractArgs) -> CliResult {
 
 pub fn search(ctx: &Ctx, query: &str, limit: usize, offset: usize) -> CliResult {
     let vault = unlock(ctx)?;
-    let res = search::search(vault.conn(), query, limit, offset)?;
+    let res = vault.with_reader(|reader| search::search_with(vault.conn(), reader, query, limit, offset))?;
     vault.lock();
     ctx.emit(&res, || {
         if res.hits.is_empty() {
