@@ -130,7 +130,7 @@ struct Ctx {
     start_load: f64,
     /// (testimonies, load, column labels, table rows) of the SQLCipher what-if.
     what_if: Option<(usize, f64, Vec<String>, Vec<String>)>,
-    /// openssl ChaCha20-Poly1305, openssl SHA-256, Rust sha2 (MiB/s).
+    /// openssl ChaCha20-Poly1305, openssl SHA-256, ring SHA-256 as Amana uses it (MiB/s).
     ceilings: Option<(Option<f64>, Option<f64>, f64)>,
 }
 
@@ -937,15 +937,14 @@ fn openssl_speed(alg: &[&str]) -> Option<f64> {
     Some(v * 1000.0 / MIB as f64)
 }
 
-/// SHA-256 as Amana computes it (the `sha2` crate), on 64 MiB in memory, best of 3.
+/// SHA-256 as Amana computes evidence digests (`ring`), on 64 MiB in memory, best of 3.
 fn rust_sha256_speed() -> f64 {
-    use sha2::Digest;
     let mut buf = vec![0u8; 64 << 20];
     Rng::new(SEED).fill(&mut buf);
     (0..3)
         .map(|_| {
             let started = Instant::now();
-            std::hint::black_box(sha2::Sha256::digest(&buf));
+            std::hint::black_box(ring::digest::digest(&ring::digest::SHA256, &buf));
             64.0 / started.elapsed().as_secs_f64()
         })
         .fold(0.0, f64::max)
@@ -972,7 +971,7 @@ fn ingest_section(ctx: &mut Ctx) -> Res<()> {
     let sha = openssl_speed(&["sha256"]);
     let rust_sha = rust_sha256_speed();
     println!(
-        "  ceilings: openssl ChaCha20-Poly1305 {chacha:.0?} MiB/s, openssl SHA-256 {sha:.0?} MiB/s, Rust sha2 (Amana's) {rust_sha:.0} MiB/s"
+        "  ceilings: openssl ChaCha20-Poly1305 {chacha:.0?} MiB/s, openssl SHA-256 {sha:.0?} MiB/s, ring (Amana's) {rust_sha:.0} MiB/s"
     );
     ctx.ceilings = Some((chacha, sha, rust_sha));
     let mut rng = Rng::new(SEED ^ 2);
@@ -1058,7 +1057,7 @@ fn ingest_section(ctx: &mut Ctx) -> Res<()> {
                 what: format!("encrypt a {} file into the vault (SHA-256, fsync)", size_label(size)),
                 amana: format!("{:.0} MiB/s", step.attach),
                 baseline: format!(
-                    "age -r: {:.0} MiB/s (ceilings: openssl ChaCha20-Poly1305 {}, SHA-256 {}; Rust sha2 {:.0})",
+                    "age -r: {:.0} MiB/s (ceilings: openssl ChaCha20-Poly1305 {}, SHA-256 {}; ring SHA-256 {:.0})",
                     step.age_enc,
                     chacha.map(|c| format!("{c:.0}")).unwrap_or("n/a".into()),
                     sha.map(|c| format!("{c:.0}")).unwrap_or("n/a".into()),
@@ -1642,7 +1641,7 @@ fn scaling_tables(ctx: &Ctx) -> String {
             let f = |v: Option<f64>| v.map(|v| format!("{v:.0} MiB/s")).unwrap_or("n/a".into());
             let _ = writeln!(
                 s,
-                "Ceilings on this machine: `openssl speed` ChaCha20-Poly1305 {}, SHA-256 {}; SHA-256 as Amana computes it (Rust `sha2`, no SHA extensions in this CPU) {rust_sha:.0} MiB/s. Amana hashes every evidence byte (SHA-256, recorded at ingest, checked on every read); age does not.\n",
+                "Ceilings on this machine: `openssl speed` ChaCha20-Poly1305 {}, SHA-256 {}; SHA-256 as Amana computes evidence digests (`ring`'s assembly; no SHA extensions in this CPU) {rust_sha:.0} MiB/s. Amana hashes every evidence byte (SHA-256, recorded at ingest, checked on every read); age does not.\n",
                 f(chacha),
                 f(sha)
             );

@@ -2,14 +2,17 @@
 //! ([`Sha256Pipe`]), and decryption read ahead of its consumer ([`ReadAhead`]).
 //! Without SHA extensions in the CPU, SHA-256 is the slowest step of every
 //! evidence stream, and an export both decrypts a vault file and encrypts the
-//! bundle: on two cores, each of those can have one to itself. Data crosses
+//! bundle: on two cores, each of those can have one to itself. The SHA-256
+//! is `ring`'s, whose assembly (AVX2 here, SHA extensions where the CPU has
+//! them) runs at twice the speed of the `sha2` crate's on this machine
+//! (docs/bench/fixes.md, 9). Data crosses
 //! in zeroized buffers of [`CHUNK`] bytes through bounded channels, so memory
 //! stays constant and no plaintext is left in freed memory.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 
-use sha2::{Digest, Sha256};
+use ring::digest::{Context, SHA256};
 use zeroize::Zeroizing;
 
 use super::CHUNK;
@@ -28,14 +31,14 @@ pub(crate) struct Sha256Pipe {
 }
 
 enum PipeState {
-    Inline(Sha256),
+    Inline(Context),
     Threaded {
         /// The buffer being filled.
         filling: Zeroizing<Vec<u8>>,
         to_worker: std::sync::mpsc::SyncSender<Zeroizing<Vec<u8>>>,
         returned: std::sync::mpsc::Receiver<Zeroizing<Vec<u8>>>,
         buffers: usize,
-        worker: std::thread::JoinHandle<Sha256>,
+        worker: std::thread::JoinHandle<Context>,
         /// The worker is gone (it cannot fail, but a lost hash must never pass).
         failed: bool,
     },
@@ -48,7 +51,7 @@ impl Sha256Pipe {
     const DEPTH: usize = 8;
 
     pub(crate) fn new() -> Self {
-        Sha256Pipe { state: PipeState::Inline(Sha256::new()), seen: 0 }
+        Sha256Pipe { state: PipeState::Inline(Context::new(&SHA256)), seen: 0 }
     }
 
     pub(crate) fn update(&mut self, mut data: &[u8]) {
@@ -58,7 +61,7 @@ impl Sha256Pipe {
                 hasher.update(data);
                 return;
             }
-            let hasher = std::mem::take(hasher);
+            let hasher = std::mem::replace(hasher, Context::new(&SHA256));
             match Self::spawn(hasher.clone()) {
                 Some(threaded) => self.state = threaded,
                 None => {
@@ -103,7 +106,7 @@ impl Sha256Pipe {
         }
     }
 
-    fn spawn(hasher: Sha256) -> Option<PipeState> {
+    fn spawn(hasher: Context) -> Option<PipeState> {
         let (to_worker, from_main) = std::sync::mpsc::sync_channel::<Zeroizing<Vec<u8>>>(Self::DEPTH);
         let (to_main, returned) = std::sync::mpsc::sync_channel(Self::DEPTH + 2);
         let worker = std::thread::Builder::new()
@@ -137,13 +140,13 @@ impl Sha256Pipe {
     /// hashing thread was lost (then nothing can be vouched for).
     pub(crate) fn finish(self) -> Option<String> {
         match self.state {
-            PipeState::Inline(hasher) => Some(hex::encode(hasher.finalize())),
+            PipeState::Inline(hasher) => Some(hex::encode(hasher.finish())),
             PipeState::Threaded { filling, to_worker, worker, failed, returned, .. } => {
                 let sent = filling.is_empty() || to_worker.send(filling).is_ok();
                 drop(to_worker);
                 drop(returned);
                 let hasher = worker.join().ok()?;
-                (sent && !failed).then(|| hex::encode(hasher.finalize()))
+                (sent && !failed).then(|| hex::encode(hasher.finish()))
             }
         }
     }
