@@ -340,6 +340,29 @@ pub fn search_with(
     limit: usize,
     offset: usize,
 ) -> Result<Results, store::DossierError> {
+    search_split_from(conn, reader, SPLIT_FROM, text, limit, offset)
+}
+
+/// [`search_with`], splitting the ranking whatever the size of the vault
+/// (tests compare it with [`search`] on small vaults).
+pub fn search_split(
+    conn: &Connection,
+    reader: &mut Connection,
+    text: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<Results, store::DossierError> {
+    search_split_from(conn, Some(reader), 0, text, limit, offset)
+}
+
+fn search_split_from(
+    conn: &Connection,
+    reader: Option<&mut Connection>,
+    split_from: i64,
+    text: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<Results, store::DossierError> {
     let q = Query::parse(text);
     if q.is_empty() {
         return Ok(Results { total: 0, hits: Vec::new() });
@@ -347,7 +370,7 @@ pub fn search_with(
     let keep = offset.saturating_add(limit);
     let fts = q.fts();
     let (total, best) = match reader {
-        Some(reader) if conn.is_autocommit() => ranked_split(conn, reader, &fts, keep)?,
+        Some(reader) if conn.is_autocommit() => ranked_split(conn, reader, &fts, keep, split_from)?,
         _ => ranked(conn, &fts, ALL_ROWIDS, keep)?,
     };
     let ids = ids_of(conn, best, offset)?;
@@ -453,6 +476,12 @@ fn ranked(
     Ok((total, best))
 }
 
+/// Below this many records, a search ranks on one thread: starting the
+/// second costs about 0.3 ms, more than it saves on a small vault
+/// (BENCHMARKS.md, 1,000 testimonies: rare term 0.28 ms p95 on two threads,
+/// 0.11 on one).
+const SPLIT_FROM: i64 = 20_000;
+
 /// [`ranked`] over two threads (docs/bench/fixes.md, 8): `reader` ranks the
 /// upper half of the index's rowids while `conn` ranks the lower half, and
 /// the two best lists are merged. Scores are the same on both sides: BM25's
@@ -463,9 +492,13 @@ fn ranked_split(
     reader: &mut Connection,
     fts: &str,
     keep: usize,
+    split_from: i64,
 ) -> rusqlite::Result<(u64, std::collections::BinaryHeap<Ranked>)> {
     // Index rowids are `records` rowids (see `LAYOUT_KEY`).
     let last: i64 = conn.prepare_cached("SELECT coalesce(max(rowid), 0) FROM records")?.query_row([], |r| r.get(0))?;
+    if last < split_from {
+        return ranked(conn, fts, ALL_ROWIDS, keep);
+    }
     let middle = last / 2;
     let (lower, upper) = std::thread::scope(|s| {
         let upper = s.spawn(move || ranked(reader, fts, (middle + 1, i64::MAX), keep));
@@ -776,7 +809,7 @@ mod tests {
             assert_eq!(ids_of(&conn, best, offset).unwrap(), want, "one thread, limit {limit} offset {offset}");
             // Split over two connections: the same ranks, though each side
             // ranked only half of the rows.
-            let (total, best) = ranked_split(&conn, &mut reader, &fts, offset + limit).unwrap();
+            let (total, best) = ranked_split(&conn, &mut reader, &fts, offset + limit, 0).unwrap();
             assert_eq!(total, 90);
             assert_eq!(ids_of(&conn, best, offset).unwrap(), want, "two threads, limit {limit} offset {offset}");
             let last: i64 = conn.query_row("SELECT max(rowid) FROM records", [], |r| r.get(0)).unwrap();

@@ -4,7 +4,9 @@
 //! interleaved variants of the same queries in one process, so that A/B
 //! comparisons share the machine's load. `AMANA_BENCH_PROBE_LOOP=kind:secs`
 //! instead runs one query kind through `search::search` for `secs` seconds
-//! (to attach `perf record -p`).
+//! (to attach `perf record -p`). `AMANA_BENCH_PROBE_OPTIMIZE=1` first merges the
+//! vault's search index into one segment (FTS5 `optimize`; measured: no change
+//! at 100,000 testimonies, docs/bench/fixes.md, 8).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -82,6 +84,11 @@ pub fn run(spec: &str) -> Res<()> {
     build(dir, n)?;
     let pass = Passphrase::from(PASS);
     let vault = Vault::unlock(&dir.join("vault"), &pass)?;
+    if std::env::var_os("AMANA_BENCH_PROBE_OPTIMIZE").is_some() {
+        let started = Instant::now();
+        vault.conn().execute("INSERT INTO search_index(search_index) VALUES ('optimize')", [])?;
+        println!("optimize: {:.2} s", started.elapsed().as_secs_f64());
+    }
     // Connections with a given page cache (KiB), set after unlock.
     let sized = |kib: i64| -> Res<Vault> {
         let v = Vault::unlock(&dir.join("vault"), &pass)?;
