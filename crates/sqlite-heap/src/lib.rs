@@ -10,12 +10,12 @@
 //! Why not SQLCipher's own `cipher_memory_security`: it does the same wiping,
 //! but also calls `mlock` on every allocation and `munlock` on every free,
 //! two system calls per allocation. Measured on a 100,000-testimony vault
-//! (BENCHMARKS.md, "What-if"), they were about a third of a search's time
-//! and 40 % of a bulk write's. And they do not keep decrypted pages out of
-//! swap: Linux does not count page locks, so freeing one small block
-//! unlocks the whole page it shares with live ones, and past
-//! `RLIMIT_MEMLOCK` (8 MiB by default) nothing is locked at all, while the
-//! page cache alone is 32 MiB. The vault key itself stays in SQLCipher's
+//! (BENCHMARKS.md, "What-if"), they were 46 % of a bulk write's time and
+//! 9-56 % of a search's, depending on the query. And they do not keep
+//! decrypted pages out of swap: Linux does not count page locks, so freeing
+//! one small block unlocks the whole page it shares with live ones, and
+//! past `RLIMIT_MEMLOCK` (8 MiB by default) nothing is locked at all, while
+//! the page cache alone is 32 MiB. The vault key itself stays in SQLCipher's
 //! private heap, which SQLCipher locks and wipes whatever this setting is.
 //!
 //! The allocator can only be chosen before SQLite initializes, once per
