@@ -465,15 +465,20 @@ fn ranked(
         if keep == 0 {
             continue;
         }
-        let r = Ranked { rowid: row.get(0)?, score: row.get(1)? };
-        if best.len() < keep {
-            best.push(r);
-        } else if best.peek().is_some_and(|worst| r < *worst) {
-            best.pop();
-            best.push(r);
-        }
+        keep_best(&mut best, Ranked { rowid: row.get(0)?, score: row.get(1)? }, keep);
     }
     Ok((total, best))
+}
+
+/// Puts `r` among the best `keep` matches if it ranks there (the heap's top
+/// is the worst kept).
+fn keep_best(best: &mut std::collections::BinaryHeap<Ranked>, r: Ranked, keep: usize) {
+    if best.len() < keep {
+        best.push(r);
+    } else if best.peek().is_some_and(|worst| r < *worst) {
+        best.pop();
+        best.push(r);
+    }
 }
 
 /// Below this many records, a search ranks on one thread: starting the
@@ -512,12 +517,7 @@ fn ranked_split(
     };
     total += upper_total;
     for r in upper_best {
-        if best.len() < keep {
-            best.push(r);
-        } else if best.peek().is_some_and(|worst| r < *worst) {
-            best.pop();
-            best.push(r);
-        }
+        keep_best(&mut best, r, keep);
     }
     Ok((total, best))
 }
