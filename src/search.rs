@@ -326,9 +326,10 @@ pub fn search(conn: &Connection, text: &str, limit: usize, offset: usize) -> Res
     search_with(conn, None, text, limit, offset)
 }
 
-/// [`search`], with the ranking split over two threads when `reader` is a
-/// second connection to the same vault ([`crate::Vault::with_reader`]):
-/// each ranks half of the index by rowid, then the two best lists are
+/// [`search`], with the ranking shared by two threads when `reader` is a
+/// second connection to the same vault ([`crate::Vault::with_reader`]) and
+/// the query matches thousands of records: once that shows, `reader` ranks
+/// the upper half of what is left by rowid, then the two best lists are
 /// merged. The results are exactly those of [`search`] (BM25 counts its
 /// statistics over the whole index on either side). Without `reader`, or
 /// inside an open transaction on `conn` (whose writes `reader` cannot see),
@@ -340,11 +341,11 @@ pub fn search_with(
     limit: usize,
     offset: usize,
 ) -> Result<Results, store::DossierError> {
-    search_split_from(conn, reader, SPLIT_FROM, text, limit, offset)
+    search_split_from(conn, reader, SPLIT, text, limit, offset)
 }
 
-/// [`search_with`], splitting the ranking whatever the size of the vault
-/// (tests compare it with [`search`] on small vaults).
+/// [`search_with`], sharing the ranking from the first match on, whatever
+/// their number (tests compare it with [`search`] on small vaults).
 pub fn search_split(
     conn: &Connection,
     reader: &mut Connection,
@@ -352,13 +353,13 @@ pub fn search_split(
     limit: usize,
     offset: usize,
 ) -> Result<Results, store::DossierError> {
-    search_split_from(conn, Some(reader), 0, text, limit, offset)
+    search_split_from(conn, Some(reader), Split { first_look: 1, worth_from: 0 }, text, limit, offset)
 }
 
 fn search_split_from(
     conn: &Connection,
     reader: Option<&mut Connection>,
-    split_from: i64,
+    split: Split,
     text: &str,
     limit: usize,
     offset: usize,
@@ -370,7 +371,10 @@ fn search_split_from(
     let keep = offset.saturating_add(limit);
     let fts = q.fts();
     let (total, best) = match reader {
-        Some(reader) if conn.is_autocommit() => ranked_split(conn, reader, &fts, keep, split_from)?,
+        Some(reader) if conn.is_autocommit() => {
+            let (total, best, _) = ranked_split(conn, reader, &fts, keep, split)?;
+            (total, best)
+        }
         _ => ranked(conn, &fts, ALL_ROWIDS, keep)?,
     };
     let ids = ids_of(conn, best, offset)?;
@@ -435,6 +439,12 @@ impl PartialOrd for Ranked {
     }
 }
 
+/// Each match's rowid and score, in rowid order (FTS5 gives its matches in
+/// that order; [`ranked_split`] relies on it, so it is asked for), among
+/// the rowids from ?2 to ?3.
+const RANKED: &str = "SELECT rowid, bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) FROM search_index
+     WHERE search_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid";
+
 /// Every rowid of the index.
 const ALL_ROWIDS: (i64, i64) = (i64::MIN, i64::MAX);
 
@@ -455,10 +465,7 @@ fn ranked(
 ) -> rusqlite::Result<(u64, std::collections::BinaryHeap<Ranked>)> {
     let mut best: std::collections::BinaryHeap<Ranked> = std::collections::BinaryHeap::new();
     let mut total = 0u64;
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid, bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) FROM search_index
-         WHERE search_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
-    )?;
+    let mut stmt = conn.prepare_cached(RANKED)?;
     let mut rows = stmt.query(params![fts, rowids.0, rowids.1])?;
     while let Some(row) = rows.next()? {
         total += 1;
@@ -481,45 +488,87 @@ fn keep_best(best: &mut std::collections::BinaryHeap<Ranked>, r: Ranked, keep: u
     }
 }
 
-/// Below this many records, a search ranks on one thread: starting the
-/// second costs about 0.3 ms, more than it saves on a small vault
-/// (BENCHMARKS.md, 1,000 testimonies: rare term 0.28 ms p95 on two threads,
-/// 0.11 on one).
-const SPLIT_FROM: i64 = 20_000;
+/// Whether, and when, a search hands half of what is left to the second
+/// thread ([`ranked_split`]).
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    /// Matches ranked on the calling thread before the first look.
+    first_look: u64,
+    /// Matches that must be left, by the estimate, for the second thread to
+    /// be worth starting.
+    worth_from: u64,
+}
 
-/// [`ranked`] over two threads (docs/bench/fixes.md, 8): `reader` ranks the
-/// upper half of the index's rowids while `conn` ranks the lower half, and
-/// the two best lists are merged. Scores are the same on both sides: BM25's
-/// row count, average length and each term's document frequency are those
-/// of the whole index, whatever rowids a statement is limited to.
+/// Starting the second thread costs more than its share of a small result
+/// saves: its connection finds the query's terms again in every segment of
+/// the index (~0.3 ms at 1,000 testimonies, ~11 ms at 1,000,000, where a
+/// rare term took 18 ms p95 on two threads and 7 on one; BENCHMARKS.md). So
+/// a search starts on one thread, looks after a few hundred matches at how
+/// many more the rest of the index holds at the same density, and starts
+/// the second only for thousands (docs/bench/fixes.md, 10).
+const SPLIT: Split = Split { first_look: 256, worth_from: 4_000 };
+
+/// [`ranked`] over two threads (docs/bench/fixes.md, 8 and 10), exactly:
+/// `conn` ranks the matches in rowid order; once the rest is worth sharing,
+/// `reader` ranks the upper half of the rowids not yet reached while `conn`
+/// goes on to that half's start, and the two best lists are merged. Scores
+/// are the same on both sides: BM25's row count, average length and each
+/// term's document frequency are those of the whole index, whatever rowids
+/// a statement reaches. Also says from which rowid `reader` ranked, if it
+/// did.
 fn ranked_split(
     conn: &Connection,
     reader: &mut Connection,
     fts: &str,
     keep: usize,
-    split_from: i64,
-) -> rusqlite::Result<(u64, std::collections::BinaryHeap<Ranked>)> {
-    // Index rowids are `records` rowids (see `LAYOUT_KEY`).
-    let last: i64 = conn.prepare_cached("SELECT coalesce(max(rowid), 0) FROM records")?.query_row([], |r| r.get(0))?;
-    if last < split_from {
-        return ranked(conn, fts, ALL_ROWIDS, keep);
-    }
-    let middle = last / 2;
-    let (lower, upper) = std::thread::scope(|s| {
-        let upper = s.spawn(move || ranked(reader, fts, (middle + 1, i64::MAX), keep));
-        let lower = ranked(conn, fts, (i64::MIN, middle), keep);
-        (lower, upper.join())
-    });
-    let (mut total, mut best) = lower?;
-    let (upper_total, upper_best) = match upper {
-        Ok(result) => result?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
-    total += upper_total;
-    for r in upper_best {
-        keep_best(&mut best, r, keep);
-    }
-    Ok((total, best))
+    split: Split,
+) -> rusqlite::Result<(u64, std::collections::BinaryHeap<Ranked>, Option<i64>)> {
+    let mut best: std::collections::BinaryHeap<Ranked> = std::collections::BinaryHeap::new();
+    let mut total = 0u64;
+    let mut stmt = conn.prepare_cached(RANKED)?;
+    let mut rows = stmt.query(params![fts, ALL_ROWIDS.0, ALL_ROWIDS.1])?;
+    let mut reader = Some(reader);
+    let mut next_look = split.first_look.max(1);
+    std::thread::scope(|s| {
+        // The second thread, once started, and the last rowid this one ranks.
+        let mut upper = None;
+        while let Some(row) = rows.next()? {
+            let rowid: i64 = row.get(0)?;
+            if upper.as_ref().is_some_and(|(middle, _)| rowid > *middle) {
+                break;
+            }
+            total += 1;
+            if keep > 0 {
+                keep_best(&mut best, Ranked { rowid, score: row.get(1)? }, keep);
+            }
+            if total == next_look && upper.is_none() {
+                next_look = next_look.saturating_mul(2);
+                // Index rowids are `records` rowids (see `LAYOUT_KEY`), from 1.
+                let last: i64 =
+                    conn.prepare_cached("SELECT coalesce(max(rowid), 0) FROM records")?.query_row([], |r| r.get(0))?;
+                let (done, left) = (rowid.max(1) as u128, (last.saturating_sub(rowid)).max(0) as u128);
+                let estimate = (total as u128).saturating_mul(left) / done;
+                if estimate >= split.worth_from as u128 {
+                    if let Some(reader) = reader.take() {
+                        let middle = rowid + (last - rowid) / 2;
+                        upper = Some((middle, s.spawn(move || ranked(reader, fts, (middle + 1, i64::MAX), keep))));
+                    }
+                }
+            }
+        }
+        let shared_from = upper.as_ref().map(|(middle, _)| middle + 1);
+        if let Some((_, handle)) = upper {
+            let (upper_total, upper_best) = match handle.join() {
+                Ok(result) => result?,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            total += upper_total;
+            for r in upper_best {
+                keep_best(&mut best, r, keep);
+            }
+        }
+        Ok((total, best, shared_from))
+    })
 }
 
 /// The record ids of the ranked matches from `offset` on, best first.
@@ -801,24 +850,50 @@ mod tests {
             .unwrap();
         assert_eq!(expected.len(), 90);
         let mut reader = Connection::open(dir.path().join("index.db")).unwrap();
-        let mut halves = (0, 0);
         for (limit, offset) in [(50, 0), (7, 0), (50, 45), (10, 85), (10, 90), (0, 0), (200, 0)] {
             let want: Vec<String> = expected.iter().skip(offset).take(limit).cloned().collect();
             let (total, best) = ranked(&conn, &fts, ALL_ROWIDS, offset + limit).unwrap();
             assert_eq!(total, 90);
             assert_eq!(ids_of(&conn, best, offset).unwrap(), want, "one thread, limit {limit} offset {offset}");
-            // Split over two connections: the same ranks, though each side
-            // ranked only half of the rows.
-            let (total, best) = ranked_split(&conn, &mut reader, &fts, offset + limit, 0).unwrap();
-            assert_eq!(total, 90);
-            assert_eq!(ids_of(&conn, best, offset).unwrap(), want, "two threads, limit {limit} offset {offset}");
-            let last: i64 = conn.query_row("SELECT max(rowid) FROM records", [], |r| r.get(0)).unwrap();
-            halves = (
-                ranked(&conn, &fts, (i64::MIN, last / 2), 0).unwrap().0,
-                ranked(&reader, &fts, (last / 2 + 1, i64::MAX), 0).unwrap().0,
+            // Shared with a second connection after the first match, or
+            // after a few: the same ranks, though each side ranked only
+            // part of the rows.
+            for first_look in [1, 8, 64] {
+                let split = Split { first_look, worth_from: 0 };
+                let (total, best, shared_from) = ranked_split(&conn, &mut reader, &fts, offset + limit, split).unwrap();
+                assert_eq!(total, 90);
+                assert!(shared_from.is_some(), "the second thread ranked a share");
+                let got = ids_of(&conn, best, offset).unwrap();
+                assert_eq!(got, want, "two threads from match {first_look}, limit {limit} offset {offset}");
+            }
+            // Never worth it: one thread, the same ranks.
+            let split = Split { first_look: 8, worth_from: u64::MAX };
+            let (total, best, shared_from) = ranked_split(&conn, &mut reader, &fts, offset + limit, split).unwrap();
+            assert_eq!((total, shared_from), (90, None));
+            assert_eq!(
+                ids_of(&conn, best, offset).unwrap(),
+                want,
+                "one thread after a look, limit {limit} offset {offset}"
             );
         }
-        assert!(halves.0 > 20 && halves.1 > 20, "both halves rank a share of the matches: {halves:?}");
+        // Where the second thread starts after 8 matches, each side ranks a
+        // share of the rest (the split is not all on one side).
+        let last: i64 = conn.query_row("SELECT max(rowid) FROM records", [], |r| r.get(0)).unwrap();
+        let eighth: i64 = conn
+            .query_row(
+                "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid LIMIT 1 OFFSET 7",
+                [&fts],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let middle = eighth + (last - eighth) / 2;
+        let split = Split { first_look: 8, worth_from: 0 };
+        assert_eq!(ranked_split(&conn, &mut reader, &fts, 50, split).unwrap().2, Some(middle + 1));
+        let halves = (
+            ranked(&conn, &fts, (i64::MIN, middle), 0).unwrap().0,
+            ranked(&reader, &fts, (middle + 1, i64::MAX), 0).unwrap().0,
+        );
+        assert!(halves.0 > 30 && halves.1 > 30, "both sides rank a share of the matches: {halves:?}");
     }
 
     #[test]

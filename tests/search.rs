@@ -578,9 +578,10 @@ fn a_sources_identity_is_never_found() {
     check(&v);
 }
 
-/// The app's search (`api::search`) ranks on two connections of the vault,
-/// each over half of the index, once the vault is large (`search_split`
-/// splits whatever the size): it must give exactly what one connection gives
+/// The app's search (`api::search`) shares the ranking between two
+/// connections of the vault when a query matches thousands of records
+/// (`search_split` shares it from the first match on): it must give exactly
+/// what one connection gives
 /// (same totals, same order, same pages), and see what was written after its
 /// second connection opened.
 #[test]

@@ -7,6 +7,8 @@
 //! (to attach `perf record -p`). `AMANA_BENCH_PROBE_OPTIMIZE=1` first merges the
 //! vault's search index into one segment (FTS5 `optimize`; measured: no change
 //! at 100,000 testimonies, docs/bench/fixes.md, 8).
+//! `AMANA_BENCH_PROBE_VARIANTS=a,b` times only the variants whose names
+//! contain one of these.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -158,6 +160,12 @@ pub fn run(spec: &str) -> Res<()> {
             "search, two connections",
             Box::new(|q| Ok(vault.with_reader(|r| search::search_with(vault.conn(), r, q, 50, 0))?.total)),
         ),
+        (
+            "search, always two",
+            Box::new(|q| {
+                Ok(vault.with_reader(|r| search::search_split(vault.conn(), r.expect("reader"), q, 50, 0))?.total)
+            }),
+        ),
         ("old 2 queries, 2 MiB", Box::new(|q| two_queries(c2.conn(), q))),
         ("old 2 queries, 32 MiB", Box::new(|q| two_queries(c32.conn(), q))),
         ("count only, 32 MiB", Box::new(|q| count(c32.conn(), q))),
@@ -165,6 +173,12 @@ pub fn run(spec: &str) -> Res<()> {
         ("plain search 64 MiB", Box::new(|q| plain_search(&plain64, q))),
         ("plain 2 queries", Box::new(|q| two_queries(&plain, q))),
     ];
+    // `AMANA_BENCH_PROBE_VARIANTS=a,b`: only the variants whose names
+    // contain one of these.
+    let variants: Vec<Variant> = match std::env::var("AMANA_BENCH_PROBE_VARIANTS") {
+        Ok(keep) => variants.into_iter().filter(|(name, _)| keep.split(',').any(|k| name.contains(k))).collect(),
+        Err(_) => variants,
+    };
     let rounds: usize = std::env::var("AMANA_BENCH_PROBE_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     println!("probe: {n} testimonies, {rounds} rounds, load {:.2}", load());
     for (kind, qs) in &queries {
