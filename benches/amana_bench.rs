@@ -185,7 +185,8 @@ struct RecordStep {
 
 #[derive(Clone, Default)]
 struct SearchStat {
-    /// `api::search`'s path: ranking split over the vault's two connections.
+    /// `api::search`'s path: the ranking shared with the vault's second
+    /// connection when a query has thousands of matches.
     amana: [f64; 3],
     /// `search::search` on the vault's main connection alone (one thread).
     one_thread: [f64; 3],
@@ -680,7 +681,8 @@ fn measure_search(
     for round in 0..rounds + 1 {
         for (kind, qs) in &queries {
             for q in qs {
-                // As the app searches (api::search): two connections.
+                // As the app searches (api::search): a second connection
+                // when a query has thousands of matches.
                 let started = Instant::now();
                 let res = vault.with_reader(|reader| search::search_with(vault.conn(), reader, q, 50, 0))?;
                 let a = started.elapsed().as_secs_f64() * 1e3;
@@ -1610,7 +1612,7 @@ fn scaling_tables(ctx: &Ctx) -> String {
                 r.load
             );
         }
-        s.push_str("\nSearch latency, top 50 results with snippets (ms, p50 / p95 / p99; hits per query in brackets). Amana as the app searches (`api::search`: the ranking split over the vault's two connections, two threads); Amana on one connection (`search::search`, one thread); plain SQLite on one connection, as a plain application would:\n\n| Testimonies | Kind | Amana | Amana, one thread | Plain SQLite | p95 Amana ÷ plain | Hits | Samples |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        s.push_str("\nSearch latency, top 50 results with snippets (ms, p50 / p95 / p99; hits per query in brackets). Amana as the app searches (`api::search`: the ranking shared with the vault's second connection, on a second thread, when a query has thousands of matches; one thread otherwise); Amana on one connection always (`search::search`, one thread); plain SQLite on one connection, as a plain application would:\n\n| Testimonies | Kind | Amana | Amana, one thread | Plain SQLite | p95 Amana ÷ plain | Hits | Samples |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for r in &ctx.scaling.records {
             for (kind, st) in &r.search {
                 let _ = writeln!(
@@ -1879,7 +1881,7 @@ fn write_report(ctx: &Ctx, path: &Path, plot_dir: &Path, plot_rel: &str, plots: 
     s.push_str("- verify: `age -d -i KEY bundle | tar -t` vs `amana bundle verify bundle --identity KEY`\n");
     s.push_str("- import: `age -d -i KEY bundle | tar -x -C DIR; sync` (every file) vs `amana import bundle --identity KEY` into an empty vault\n");
     s.push_str("- ingest / read-back: `age -r R -o OUT FILE; sync OUT` / `age -d -i KEY -o OUT IN; sync OUT` vs `evidence::attach` / `evidence::extract` in process; ceilings `openssl speed -seconds 3 -bytes 65536 -evp chacha20-poly1305` and `openssl speed … sha256`\n");
-    s.push_str("- search: `search::search_with(conn, reader, q, 50, 0)` on the SQLCipher vault (as `api::search`: ranking split over the vault's two connections; `search::search` on one connection is reported beside it) vs the same `MATCH` expression (`search::Query::match_expression`), the same BM25 weights, `count(*)`, FTS5 `snippet()` and each hit's record and case read and parsed, on a plain SQLite file (no key) with the same schema, the same folded text and the same page cache (`PRAGMA cache_size`, 32 MiB)\n");
+    s.push_str("- search: `search::search_with(conn, reader, q, 50, 0)` on the SQLCipher vault (as `api::search`: the ranking shared with the vault's second connection when a query has thousands of matches; `search::search` on one connection is reported beside it) vs the same `MATCH` expression (`search::Query::match_expression`), the same BM25 weights, `count(*)`, FTS5 `snippet()` and each hit's record and case read and parsed, on a plain SQLite file (no key) with the same schema, the same folded text and the same page cache (`PRAGMA cache_size`, 32 MiB)\n");
     s.push_str("- bulk writes: `dossier::store::add` (validation, references, history, index, audit chain) vs plain `INSERT`s of the same rows, folded index entries included; 1,000 records per transaction, WAL, `synchronous = FULL` on both\n");
     s.push_str("- unlock: `Vault::unlock` vs `crypto::kdf::derive_key` alone, 64 MiB, 1 pass, 1 lane (the minimum Amana accepts), interleaved pairs; \"besides the KDF\" is the median of the paired differences\n\n");
     s.push_str("## Summary\n\n");

@@ -546,11 +546,15 @@ fn ranked_split(
                 // Index rowids are `records` rowids (see `LAYOUT_KEY`), from 1.
                 let last: i64 =
                     conn.prepare_cached("SELECT coalesce(max(rowid), 0) FROM records")?.query_row([], |r| r.get(0))?;
-                let (done, left) = (rowid.max(1) as u128, (last.saturating_sub(rowid)).max(0) as u128);
-                let estimate = (total as u128).saturating_mul(left) / done;
-                if estimate >= split.worth_from as u128 {
+                // Nothing to share unless rows lie beyond this one (also an
+                // index whose rowids do not follow `records` yet, until its
+                // next write relocates it, is then ranked here alone).
+                let left = i128::from(last) - i128::from(rowid);
+                let estimate = u128::from(total).saturating_mul(left.max(0) as u128) / rowid.max(1) as u128;
+                if left > 0 && estimate >= u128::from(split.worth_from) {
                     if let Some(reader) = reader.take() {
-                        let middle = rowid + (last - rowid) / 2;
+                        // Between `rowid` and `last`, so below i64::MAX.
+                        let middle = (i128::from(rowid) + left / 2) as i64;
                         upper = Some((middle, s.spawn(move || ranked(reader, fts, (middle + 1, i64::MAX), keep))));
                     }
                 }
@@ -894,6 +898,26 @@ mod tests {
             ranked(&reader, &fts, (middle + 1, i64::MAX), 0).unwrap().0,
         );
         assert!(halves.0 > 30 && halves.1 > 30, "both sides rank a share of the matches: {halves:?}");
+
+        // The estimate decides: at the 8th match (rowid 10 of 120), the rest
+        // holds 8 × 110 / 10 = 88 more at that density. Worth it from 50:
+        // shared there; from 100: never (the later looks find 75, 59, 26).
+        let (total, _, from) =
+            ranked_split(&conn, &mut reader, &fts, 50, Split { first_look: 8, worth_from: 50 }).unwrap();
+        assert_eq!((total, from), (90, Some(middle + 1)));
+        let (total, best, from) =
+            ranked_split(&conn, &mut reader, &fts, 50, Split { first_look: 8, worth_from: 100 }).unwrap();
+        assert_eq!((total, from), (90, None));
+        assert_eq!(ids_of(&conn, best, 0).unwrap(), expected[..50].to_vec());
+
+        // An index whose rowids lie beyond the last `records` rowid (as one
+        // not yet relocated can): nothing is shared, and nothing is counted
+        // twice, even when sharing is always "worth it".
+        conn.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM records WHERE rowid > 20;").unwrap();
+        let (total, best, from) =
+            ranked_split(&conn, &mut reader, &fts, 50, Split { first_look: 16, worth_from: 0 }).unwrap();
+        assert_eq!((total, from), (90, None));
+        assert_eq!(ids_of(&conn, best, 0).unwrap(), expected[..50].to_vec());
     }
 
     #[test]
