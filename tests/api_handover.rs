@@ -111,7 +111,7 @@ fn a_case_goes_from_a_to_b_without_the_sources_identity() {
 
     // B reads it in memory: B's vault and its folder do not change.
     let before = files_in(&tmp.path().join("b"));
-    let req = || OpenBundleRequest { path: out.clone(), passphrase: None };
+    let req = || OpenBundleRequest { path: out.clone(), passphrase: None, expected_bundle_id: None };
     let read = api::open_bundle(&b, req(), &mut |_, _| true).unwrap();
     assert_eq!(files_in(&tmp.path().join("b")), before, "reading wrote nothing");
     assert!(read.summary.sender_contact.is_none() && !read.summary.sender_verified, "A is not B's contact yet");
@@ -127,7 +127,35 @@ fn a_case_goes_from_a_to_b_without_the_sources_identity() {
     api::verify_contact(&b, a_contact.id).unwrap();
     assert!(api::open_bundle(&b, req(), &mut |_, _| true).unwrap().summary.sender_verified);
 
-    let report = api::import_bundle(&mut b, req(), &mut |_, _| true).unwrap();
+    // Imported as the app does: the bundle B was shown, and only that one.
+    // Another bundle put in its place meanwhile (here one A made later,
+    // with a second case) is refused, and B's vault does not change.
+    let shown = read.summary.bundle_id;
+    let replaced = tmp.path().join("replaced.amana");
+    std::fs::copy(&out, &replaced).unwrap();
+    case_with_source(&mut a);
+    let export_all = |a: &mut Vault, to: &Path| {
+        let cases = api::list_cases(a, Date::today()).unwrap().into_iter().map(|c| c.id).collect();
+        let req = ExportRequest {
+            cases,
+            records: vec![],
+            to: vec![contact.id.to_string()],
+            passphrase: None,
+            profile: Profile::parse("no-source-identities").unwrap(),
+            out: to.to_path_buf(),
+        };
+        api::export(a, req, &mut |_, _| true).unwrap()
+    };
+    let later = tmp.path().join("later.amana");
+    assert_eq!(export_all(&mut a, &later).cases, 2);
+    std::fs::rename(&later, &out).unwrap();
+    let before = files_in(&tmp.path().join("b"));
+    let as_shown = || OpenBundleRequest { path: out.clone(), passphrase: None, expected_bundle_id: Some(shown) };
+    assert_eq!(api::import_bundle(&mut b, as_shown(), &mut |_, _| true).unwrap_err().code, "bundle.changed");
+    assert_eq!(files_in(&tmp.path().join("b")), before, "nothing written");
+    assert!(api::list_cases(&b, Date::today()).unwrap().is_empty());
+    std::fs::rename(&replaced, &out).unwrap();
+    let report = api::import_bundle(&mut b, as_shown(), &mut |_, _| true).unwrap();
     assert_eq!((report.added, report.conflicts.len()), (3, 0));
     let o = api::case_overview(&b, case, Date::today()).unwrap();
     assert_eq!(o.sources.len(), 1);
@@ -272,4 +300,56 @@ fn a_restore_takes_only_an_empty_folder_and_a_stopped_one_leaves_nothing() {
     assert_eq!(restored.report.added, 3);
     let r = Vault::unlock(&stopped, &SecretString::from("another long passphrase")).unwrap();
     assert_eq!(api::list_cases(&r, Date::today()).unwrap().len(), 1);
+}
+
+/// A restore reads the backup twice: whole, to check it before the new
+/// passphrase is asked for, then to build the vault, checking every byte
+/// again and that it is still the backup that was checked. One replaced in
+/// between (here by another whole, signed backup of the same vault, with the
+/// same passphrase) is refused, and nothing is left at the destination or
+/// beside it.
+#[test]
+fn a_backup_replaced_after_its_check_is_refused_and_leaves_nothing() {
+    use amana::bundle::read::Opener;
+    use amana::bundle::restore;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = vault(&tmp.path().join("a"));
+    case_with_source(&mut a);
+    let backup_to = |a: &mut Vault, out: &Path| {
+        let req = BackupRequest { out: out.to_path_buf(), passphrase: SecretString::from(PASS) };
+        api::backup(a, req, &mut |_, _| true).unwrap().records
+    };
+    let backup = tmp.path().join("backup.amana");
+    assert_eq!(backup_to(&mut a, &backup), 3);
+    case_with_source(&mut a);
+    let other = tmp.path().join("other.amana");
+    assert_eq!(backup_to(&mut a, &other), 6);
+    drop(a);
+
+    let into = tmp.path().join("restored");
+    let params = KdfParams { memory_kib: 64 * 1024, iterations: 1, parallelism: 1 };
+    let new_pass = SecretString::from("another long passphrase");
+    let open = || Opener::Passphrase(SecretString::from(PASS));
+    let checked = restore::check(&into, &backup, open(), &mut |_, _| true).unwrap();
+    assert_eq!(checked.manifest().records.len(), 3);
+    std::fs::rename(&other, &backup).unwrap();
+    let refused = checked.restore(&new_pass, params, &mut |_, _| true).err().expect("a replaced backup is refused");
+    assert_eq!(refused.code(), "bundle.changed", "{refused}");
+    assert!(refused.to_string().contains("still being copied"), "{refused}");
+    assert!(!into.exists(), "nothing at the destination");
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a", "backup.amana"], "no staging folder beside it");
+
+    // Checked itself, the backup now there restores, with its 6 records.
+    let checked = restore::check(&into, &backup, open(), &mut |_, _| true).unwrap();
+    let restored = checked.restore(&new_pass, params, &mut |_, _| true).expect("restored");
+    assert_eq!(restored.report.added, 6);
+    let r = Vault::unlock(&into, &new_pass).unwrap();
+    assert_eq!(api::list_cases(&r, Date::today()).unwrap().len(), 2);
 }

@@ -600,6 +600,44 @@ fn round_trip_minimal() {
     round_trip("minimal");
 }
 
+/// Chosen records travel with their case and the sources their testimonies
+/// name; a file chosen without the record it documents is refused with its
+/// own error (not an import's "refused"), and nothing is written.
+#[test]
+fn chosen_records_bring_their_case_and_source_and_a_file_needs_its_record() {
+    let f = fixture();
+    let (b, card) = receiver("Legal team, Geneva (fictional)");
+    let to_b = add_contact(&f.a, &card);
+    let photo_bytes = pseudo_random(20_000, 7);
+    let photo_file = f.a.tmp.path().join("airport-photo.jpg");
+    std::fs::write(&photo_file, &photo_bytes).unwrap();
+    let photo = f.a.json(&["attach", &f.testimony_fr, ps(&photo_file)])["id"].as_str().unwrap().to_string();
+
+    let out = f.a.tmp.path().join("chosen.amana");
+    let export_chosen = |chosen: &[&str]| {
+        let mut args = vec!["export", "--case", &f.case, "--to", &to_b, "--out", ps(&out), "--json"];
+        for r in chosen {
+            args.extend(["--record", r]);
+        }
+        f.a.run(&args)
+    };
+    let refused = export_chosen(&[&photo]);
+    assert_eq!(error_code(&refused), "bundle.file_without_its_record");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains(&photo), "the error names the file");
+    assert!(!out.exists() && temp_files(f.a.tmp.path()).is_empty(), "nothing written");
+
+    let summary = parse(&export_chosen(&[&f.testimony_fr, &photo]));
+    assert_eq!((summary["records"].as_u64(), summary["files"].as_u64()), (Some(4), Some(1)), "{summary}");
+    import(&b, &out);
+    let got = records_of(&b, &f.case);
+    let mut want = vec![f.case.clone(), f.source.clone(), f.testimony_fr.clone(), photo.clone()];
+    want.sort();
+    assert_eq!(got.keys().cloned().collect::<Vec<_>>(), want, "the case, the testimony, its source, the photo");
+    let copy = b.tmp.path().join("photo.jpg");
+    b.json(&["extract", &photo, "--out", ps(&copy)]);
+    assert_eq!(std::fs::read(&copy).unwrap(), photo_bytes);
+}
+
 // ------------------------------------------------------------------ (c) Go age
 
 #[test]

@@ -287,6 +287,12 @@ pub struct OpenBundleRequest {
     #[serde(default)]
     #[cfg_attr(test, ts(type = "string | null"))]
     pub passphrase: Option<SecretString>,
+    /// For an import: the bundle the person was shown (`summary.bundle_id`
+    /// of [`open_bundle`]). Another bundle found at `path` meanwhile (a file
+    /// replaced, or copied again) is refused (`bundle.changed`) before
+    /// anything is written.
+    #[serde(default)]
+    pub expected_bundle_id: Option<Uuid>,
 }
 
 /// Whether the bundle needs a passphrase (reads its header only).
@@ -328,9 +334,13 @@ pub fn open_bundle(vault: &Vault, req: OpenBundleRequest, progress: Progress<'_>
 }
 
 /// Imports a bundle: verified whole first, then merged; conflicts reported.
+/// With `expected_bundle_id`, only the bundle the person was shown.
 pub fn import_bundle(vault: &mut Vault, req: OpenBundleRequest, progress: Progress<'_>) -> ApiResult<ImportReport> {
     let opener = opener(vault, req.passphrase)?;
-    Ok(import::import(vault, &req.path, Some(opener), progress)?)
+    Ok(match req.expected_bundle_id {
+        Some(id) => import::import_expected(vault, &req.path, opener, id, progress)?,
+        None => import::import(vault, &req.path, Some(opener), progress)?,
+    })
 }
 
 /// Make a full backup.

@@ -169,11 +169,55 @@ pub fn verify(path: &Path, opener: &Opener, progress: Progress<'_>) -> Result<Ma
     Ok(v.manifest)
 }
 
-/// Imports a bundle into the vault.
+/// Imports a bundle into the vault. Reads it twice: once to check it
+/// whole, writing nothing, then to write what it adds, checking every byte
+/// again and that it is the bundle that was checked.
 pub fn import(
     vault: &mut Vault,
     path: &Path,
     opener: Option<Opener>,
+    progress: Progress<'_>,
+) -> Result<ImportReport, BundleError> {
+    import_from(vault, path, opener, None, None, progress)
+}
+
+/// [`import`] of the bundle with this id only: the one a person was shown
+/// (its summary, from an earlier [`verify`]) and chose to import. Another
+/// bundle found at `path` (replaced, or copied again, since) is refused with
+/// [`BundleError::Changed`] after the first reading, before anything is
+/// written. Bundle ids are in the signed manifest, one per bundle.
+pub fn import_expected(
+    vault: &mut Vault,
+    path: &Path,
+    opener: Opener,
+    bundle_id: Uuid,
+    progress: Progress<'_>,
+) -> Result<ImportReport, BundleError> {
+    import_from(vault, path, Some(opener), None, Some(bundle_id), progress)
+}
+
+/// [`import`] of a bundle whose manifest `checked` came from [`verify`] with
+/// the same opener: the first reading is not done again. The second still
+/// checks every byte and refuses a bundle whose manifest is not `checked`,
+/// removing the files it wrote; so use it only where nothing else changes
+/// until it commits, as a restore into a vault of its own ([`super::restore`]),
+/// which is deleted whole on any error.
+pub(crate) fn import_checked(
+    vault: &mut Vault,
+    path: &Path,
+    opener: Opener,
+    checked: Manifest,
+    progress: Progress<'_>,
+) -> Result<ImportReport, BundleError> {
+    import_from(vault, path, Some(opener), Some(checked), None, progress)
+}
+
+fn import_from(
+    vault: &mut Vault,
+    path: &Path,
+    opener: Option<Opener>,
+    checked: Option<Manifest>,
+    expected_id: Option<Uuid>,
     progress: Progress<'_>,
 ) -> Result<ImportReport, BundleError> {
     let opener = match opener {
@@ -185,8 +229,16 @@ pub fn import(
                 .collect(),
         ),
     };
-    // Pass 1: everything checked, nothing written.
-    let manifest = verify(path, &opener, &mut |d, t| progress(d / 2, t))?;
+    // Pass 1: everything checked, nothing written (unless the caller did
+    // just that). Progress: each pass is half of the way.
+    let passes = if checked.is_some() { 1 } else { 2 };
+    let manifest = match checked {
+        Some(m) => m,
+        None => verify(path, &opener, &mut |d, t| progress(d / 2, t))?,
+    };
+    if expected_id.is_some_and(|id| id != manifest.bundle_id) {
+        return Err(BundleError::Changed);
+    }
     let summary = read::summarise(&manifest, Some(vault.conn()))?;
     let planned = plan(vault, &manifest)?;
     let outcomes: HashMap<Uuid, Outcome> = manifest.records.iter().zip(&planned).map(|(r, p)| (r.id, p.0)).collect();
@@ -235,7 +287,7 @@ pub fn import(
             crash_point("import.file-written");
             Ok(())
         },
-        &mut |d, t| progress(t / 2 + d / 2, t),
+        &mut |d, t| if passes == 2 { progress(t / 2 + d / 2, t) } else { progress(d, t) },
     );
     let cleanup = |written: &[(Uuid, std::path::PathBuf)]| {
         for (id, p) in written {
@@ -252,7 +304,7 @@ pub fn import(
     };
     if manifest2 != manifest {
         cleanup(&written);
-        return Err(BundleError::Refused("the bundle changed while it was being imported".into()));
+        return Err(BundleError::Changed);
     }
     crash_point("import.before-commit");
     let applied = (|| -> Result<ImportReport, BundleError> {

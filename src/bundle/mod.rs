@@ -269,6 +269,15 @@ pub enum BundleError {
     /// A record conflicts in a way that refuses the whole bundle.
     #[error("the bundle cannot be imported: {0}; nothing was written")]
     Refused(String),
+    /// The bundle file changed between two readings (still being copied?).
+    #[error("the bundle file changed while it was being read (was it still being copied?); nothing was written; try again once it is complete")]
+    Changed,
+    /// An evidence file was chosen without the record it documents.
+    #[error("the file {0} documents a record that is not chosen: choose that record too, or leave the file out")]
+    FileWithoutItsRecord(uuid::Uuid),
+    /// More than one bundle can hold.
+    #[error("the selection is too large for one bundle (its list of contents would pass 64 MiB); send fewer cases at a time")]
+    TooLarge,
     /// The output exists.
     #[error("{0} already exists; choose another name (nothing was overwritten)")]
     OutputExists(std::path::PathBuf),
@@ -315,6 +324,9 @@ impl BundleError {
             BundleError::Hostile(_) => "bundle.hostile_entry",
             BundleError::BadManifest(_) => "bundle.bad_manifest",
             BundleError::Refused(_) => "bundle.refused",
+            BundleError::Changed => "bundle.changed",
+            BundleError::FileWithoutItsRecord(_) => "bundle.file_without_its_record",
+            BundleError::TooLarge => "bundle.too_large",
             BundleError::OutputExists(_) => "bundle.output_exists",
             BundleError::NoRecipients => "bundle.no_recipients",
             BundleError::BadRecipient(_) => "bundle.bad_recipient",

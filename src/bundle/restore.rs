@@ -49,7 +49,7 @@ impl RestoreError {
             RestoreError::Vault(e) => e.code(),
             RestoreError::Bundle(e) => e.code(),
             RestoreError::NotABackup => "bundle.not_a_backup",
-            RestoreError::DriveTop(_) => "io.failed",
+            RestoreError::DriveTop(_) => "restore.drive_top",
         }
     }
 }
@@ -100,12 +100,12 @@ impl CheckedBackup {
         params: KdfParams,
         progress: Progress<'_>,
     ) -> Result<RestoredVault, RestoreError> {
-        let CheckedBackup { file, dest, opener, manifest: _ } = self;
+        let CheckedBackup { file, dest, opener, manifest } = self;
         // Again: a passphrase prompt may have come between the check and now.
         let target = check_destination(&dest)?;
         remove_stale_staging(&target);
         let staging = staging_for(&target);
-        let built = build(&staging, &file, opener, passphrase, params, progress);
+        let built = build(&staging, &file, opener, manifest, passphrase, params, progress);
         let (report, recovery) = match built {
             Ok(done) => done,
             Err(e) => {
@@ -132,16 +132,22 @@ impl CheckedBackup {
 
 /// Creates the vault in `staging`, imports the backup, and makes everything
 /// durable before the rename makes it the restored vault.
+///
+/// The backup is read once more here, not twice: [`check`] read it whole,
+/// and this reading checks every byte again as it writes, and that the
+/// manifest is the one checked (a backup replaced meanwhile is refused, and
+/// the caller deletes `staging`).
 fn build(
     staging: &Path,
     file: &Path,
     opener: Opener,
+    checked: Manifest,
     passphrase: &Passphrase,
     params: KdfParams,
     progress: Progress<'_>,
 ) -> Result<(ImportReport, RecoveryKey), RestoreError> {
     let (mut vault, recovery) = Vault::create(staging, passphrase, params)?;
-    let imported = import::import(&mut vault, file, Some(opener), progress);
+    let imported = import::import_checked(&mut vault, file, opener, checked, progress);
     vault.lock();
     let report = imported?;
     // The key file and the evidence files were synced when written, and

@@ -118,10 +118,7 @@ fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result
             for r in &in_case {
                 if let (true, Record::Evidence(e)) = (keep.contains(&r.id), &r.record) {
                     if !keep.contains(&e.attached_to) {
-                        return Err(BundleError::Refused(format!(
-                            "the file {} is attached to a record that is not selected",
-                            r.id
-                        )));
+                        return Err(BundleError::FileWithoutItsRecord(r.id));
                     }
                 }
             }
@@ -269,9 +266,7 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
     let manifest = build_manifest(vault, &opts, sender)?;
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifests serialise");
     if manifest_bytes.len() as u64 > MAX_MANIFEST {
-        return Err(BundleError::Refused(
-            "the selection is too large for one bundle; export fewer cases at a time".into(),
-        ));
+        return Err(BundleError::TooLarge);
     }
     let signature = me.sign(&[SIGNATURE_CONTEXT, &manifest_bytes].concat());
     let sig_bytes = serde_json::to_vec_pretty(&SignatureFile {

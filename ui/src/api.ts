@@ -87,8 +87,12 @@ export const api = {
   bundleNeedsPassphrase: (path: string) => call<boolean>("bundle_needs_passphrase", { path }),
   bundleOpen: (path: string, passphrase: string | null, onProgress: (p: ProgressEvent) => void) =>
     call<BundleContents>("bundle_open", { req: { path, passphrase }, onProgress: progressChannel(onProgress) }),
-  bundleImport: (path: string, passphrase: string | null, onProgress: (p: ProgressEvent) => void) =>
-    call<ImportReport>("bundle_import", { req: { path, passphrase }, onProgress: progressChannel(onProgress) }),
+  /** Imports the bundle at `path` only if it is still the one shown (`bundleId`, from `bundleOpen`). */
+  bundleImport: (path: string, passphrase: string | null, bundleId: string, onProgress: (p: ProgressEvent) => void) =>
+    call<ImportReport>("bundle_import", {
+      req: { path, passphrase, expected_bundle_id: bundleId },
+      onProgress: progressChannel(onProgress),
+    }),
   backupStatus: () => call<BackupStatus>("backup_status"),
   backup: (out: string, passphrase: string, onProgress: (p: ProgressEvent) => void) =>
     call<ExportSummary>("backup_make", { req: { out, passphrase }, onProgress: progressChannel(onProgress) }),

@@ -11,4 +11,11 @@ path: string,
 /**
  * For a bundle protected by a passphrase.
  */
-passphrase: string | null, };
+passphrase: string | null, 
+/**
+ * For an import: the bundle the person was shown (`summary.bundle_id`
+ * of [`open_bundle`]). Another bundle found at `path` meanwhile (a file
+ * replaced, or copied again) is refused (`bundle.changed`) before
+ * anything is written.
+ */
+expected_bundle_id: string | null, };

@@ -244,14 +244,14 @@ function showSummary(main: HTMLElement, c: BundleContents): void {
 async function runImport(main: HTMLElement, body: HTMLElement, imp: HTMLButtonElement, read: HTMLButtonElement): Promise<void> {
   if (!opened) return;
   const alive = viewToken();
-  const { path, passphrase } = opened;
+  const { path, passphrase, contents } = opened;
   const progress = progressView("import-progress");
   const err = h("div", { class: "form-error", role: "alert", hidden: true, testid: "import-error" });
   body.append(progress.el, err);
   imp.disabled = read.disabled = true;
   progress.start(t("bundle.importing"));
   try {
-    const report = await api.bundleImport(path, passphrase, (p) => progress.update(p));
+    const report = await api.bundleImport(path, passphrase, contents.summary.bundle_id, (p) => progress.update(p));
     if (!alive()) return;
     forgetOpened();
     showImported(main, report);
@@ -266,6 +266,14 @@ async function runImport(main: HTMLElement, body: HTMLElement, imp: HTMLButtonEl
     }
     err.hidden = false;
     err.replaceChildren(icon("alert"), h("span", null, errorMessage(e)));
+    if (e.code === "bundle.changed") {
+      // Another file is at that place now: it is checked and shown before
+      // it can be imported, never imported on the strength of this summary.
+      imp.disabled = true;
+      const again = h("button", { type: "button", class: "button", testid: "bundle-check-again" }, t("bundle.check_again"));
+      again.addEventListener("click", () => void openPath(main, path, passphrase));
+      err.append(again);
+    }
   }
 }
 
