@@ -501,11 +501,12 @@ struct Split {
 
 /// Starting the second thread costs more than its share of a small result
 /// saves: its connection finds the query's terms again in every segment of
-/// the index (~0.3 ms at 1,000 testimonies, ~11 ms at 1,000,000, where a
-/// rare term took 18 ms p95 on two threads and 7 on one; BENCHMARKS.md). So
-/// a search starts on one thread, looks after a few hundred matches at how
-/// many more the rest of the index holds at the same density, and starts
-/// the second only for thousands (docs/bench/fixes.md, 10).
+/// the index, and BM25 counts each phrase's documents again (probe at
+/// 100,000 testimonies, p95: a rare term 6.6 ms on two threads from the
+/// first match, 5.0 on one). So a search starts on one thread, looks after
+/// a few hundred matches at how many more the rest of the index holds at
+/// the same density, and starts the second only for thousands
+/// (docs/bench/fixes.md, 10).
 const SPLIT: Split = Split { first_look: 256, worth_from: 4_000 };
 
 /// [`ranked`] over two threads (docs/bench/fixes.md, 8 and 10), exactly:
