@@ -178,7 +178,7 @@ pub fn import(
     opener: Option<Opener>,
     progress: Progress<'_>,
 ) -> Result<ImportReport, BundleError> {
-    import_from(vault, path, opener, None, None, progress)
+    import_from(vault, path, opener, FirstReading::Check(None), progress)
 }
 
 /// [`import`] of the bundle with this id only: the one a person was shown
@@ -193,7 +193,7 @@ pub fn import_expected(
     bundle_id: Uuid,
     progress: Progress<'_>,
 ) -> Result<ImportReport, BundleError> {
-    import_from(vault, path, Some(opener), None, Some(bundle_id), progress)
+    import_from(vault, path, Some(opener), FirstReading::Check(Some(bundle_id)), progress)
 }
 
 /// [`import`] of a bundle whose manifest `checked` came from [`verify`] with
@@ -209,15 +209,22 @@ pub(crate) fn import_checked(
     checked: Manifest,
     progress: Progress<'_>,
 ) -> Result<ImportReport, BundleError> {
-    import_from(vault, path, Some(opener), Some(checked), None, progress)
+    import_from(vault, path, Some(opener), FirstReading::Done(Box::new(checked)), progress)
+}
+
+/// The first of an import's two readings.
+enum FirstReading {
+    /// To do here, writing nothing; with a bundle id, the bundle must be that one.
+    Check(Option<Uuid>),
+    /// Done by the caller, which got this manifest.
+    Done(Box<Manifest>),
 }
 
 fn import_from(
     vault: &mut Vault,
     path: &Path,
     opener: Option<Opener>,
-    checked: Option<Manifest>,
-    expected_id: Option<Uuid>,
+    first: FirstReading,
     progress: Progress<'_>,
 ) -> Result<ImportReport, BundleError> {
     let opener = match opener {
@@ -230,15 +237,18 @@ fn import_from(
         ),
     };
     // Pass 1: everything checked, nothing written (unless the caller did
-    // just that). Progress: each pass is half of the way.
-    let passes = if checked.is_some() { 1 } else { 2 };
-    let manifest = match checked {
-        Some(m) => m,
-        None => verify(path, &opener, &mut |d, t| progress(d / 2, t))?,
+    // just that). Progress: each pass done here is half of the way.
+    let both_here = matches!(first, FirstReading::Check(_));
+    let manifest = match first {
+        FirstReading::Done(m) => *m,
+        FirstReading::Check(expected) => {
+            let m = verify(path, &opener, &mut |d, t| progress(d / 2, t))?;
+            if expected.is_some_and(|id| id != m.bundle_id) {
+                return Err(BundleError::Changed);
+            }
+            m
+        }
     };
-    if expected_id.is_some_and(|id| id != manifest.bundle_id) {
-        return Err(BundleError::Changed);
-    }
     let summary = read::summarise(&manifest, Some(vault.conn()))?;
     let planned = plan(vault, &manifest)?;
     let outcomes: HashMap<Uuid, Outcome> = manifest.records.iter().zip(&planned).map(|(r, p)| (r.id, p.0)).collect();
@@ -287,7 +297,7 @@ fn import_from(
             crash_point("import.file-written");
             Ok(())
         },
-        &mut |d, t| if passes == 2 { progress(t / 2 + d / 2, t) } else { progress(d, t) },
+        &mut |d, t| if both_here { progress(t / 2 + d / 2, t) } else { progress(d, t) },
     );
     let cleanup = |written: &[(Uuid, std::path::PathBuf)]| {
         for (id, p) in written {
