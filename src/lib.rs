@@ -18,6 +18,7 @@ pub mod dossier;
 pub mod evidence;
 pub mod fault;
 pub mod fsx;
+pub mod hardening;
 pub mod identity;
 pub mod keyfile;
 pub mod keyring_cache;

@@ -6,5 +6,9 @@
 mod cli;
 
 fn main() {
+    // Before anything of a vault is read: a crash leaves no core file (src/hardening.rs).
+    if let Err(e) = amana::hardening::protect_process_memory() {
+        eprintln!("amana: warning: could not turn off core files for this process ({e})");
+    }
     std::process::exit(cli::run());
 }
