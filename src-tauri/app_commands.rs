@@ -48,4 +48,5 @@ const APP_COMMANDS: &[&str] = &[
     "draft_write",
     "countries",
     "take_pending_open",
+    "take_window_restarted",
 ];

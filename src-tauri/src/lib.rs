@@ -26,6 +26,36 @@ pub struct AppState {
     vault: Mutex<Option<Vault>>,
     /// Set by `cancel_operation`; checked by long operations' progress callbacks.
     cancel: AtomicBool,
+    /// Set when the page's web process died unasked and the vault was locked
+    /// for it; the new page takes it once (`take_window_restarted`) to say so.
+    window_restarted: AtomicBool,
+    /// The web process's unasked deaths, so a page that cannot start is not
+    /// restarted forever.
+    restarts: Mutex<Restarts>,
+}
+
+/// Counts the web process's unasked deaths: a restart is allowed unless
+/// [`Restarts::MAX`] came before it, each within [`Restarts::WINDOW`] of the
+/// one before.
+#[derive(Default)]
+struct Restarts {
+    last: Option<std::time::Instant>,
+    in_a_row: u32,
+}
+
+impl Restarts {
+    const WINDOW: Duration = Duration::from_secs(60);
+    const MAX: u32 = 3;
+
+    /// Records a death at `now`; whether the page may be loaded again.
+    fn allow(&mut self, now: std::time::Instant) -> bool {
+        self.in_a_row = match self.last {
+            Some(last) if now.saturating_duration_since(last) < Self::WINDOW => self.in_a_row + 1,
+            _ => 1,
+        };
+        self.last = Some(now);
+        self.in_a_row <= Self::MAX
+    }
 }
 
 /// Locks the vault now and tells the UI to clear every view.
@@ -62,6 +92,67 @@ fn restart_web_process(app: &AppHandle) {
             let _ = webview;
         });
     }
+}
+
+/// Amana's pages are forms, lists and small charts: WebKit draws them on the
+/// CPU, without OpenGL. On a machine without a GPU (a virtual machine, Xvfb)
+/// WebKit's OpenGL compositing runs on Mesa's software rasterizer, which
+/// crashed the web process (SIGSEGV in `swrast_dri.so`, WebKit's compositing
+/// thread) in 5 of 8 e2e runs here; with this policy, none in 4 full runs
+/// (26 steps each). And the page's drawing no longer goes through a GPU
+/// driver, a large body of code.
+///
+/// And when the web process dies unasked (a crash, or over WebKit's memory
+/// limit), the page is gone with whatever it showed, and the window would
+/// stay blank with the vault open: the vault is locked and the page loaded
+/// again on the lock screen, which says what happened.
+fn guard_web_process(window: &tauri::WebviewWindow) {
+    let app = window.app_handle().clone();
+    let _ = window.with_webview(move |webview| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebProcessTerminationReason, WebViewExt};
+            let view = webview.inner();
+            if let Some(settings) = WebViewExt::settings(&view) {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+            view.connect_web_process_terminated(move |_, reason| {
+                // Locking ends the web process itself (`restart_web_process`).
+                if reason != WebProcessTerminationReason::TerminatedByApi {
+                    lock_after_page_died(&app);
+                }
+            });
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (webview, app);
+    });
+}
+
+/// The page's web process died: lock, and load the page again on the lock
+/// screen, unless it keeps dying ([`Restarts`]).
+fn lock_after_page_died(app: &AppHandle) {
+    let app = app.clone();
+    // Off the main thread: locking waits for a command that holds the vault.
+    std::thread::spawn(move || {
+        let state = app.state::<AppState>();
+        let open = state.vault.lock().ok().and_then(|mut g| g.take());
+        if let Some(v) = open {
+            v.lock();
+        }
+        let again = state.restarts.lock().map(|mut r| r.allow(std::time::Instant::now()));
+        if again.unwrap_or(false) {
+            state.window_restarted.store(true, Ordering::SeqCst);
+            restart_web_process(&app);
+        } else {
+            eprintln!("amana: the window stopped working again and again; the vault is locked. Quit Amana and start it again.");
+        }
+    });
+}
+
+/// Whether the page was loaded again after its web process died (once).
+#[tauri::command]
+fn take_window_restarted(state: State<'_, AppState>) -> bool {
+    state.window_restarted.swap(false, Ordering::SeqCst)
 }
 
 /// Locks when the system goes to sleep (logind) or the screen locks (the
@@ -410,7 +501,13 @@ pub fn run() {
         .plugin(open_bundle::single_instance(&dir))
         .plugin(tauri_plugin_dialog::init())
         .manage(open_bundle::PendingOpen::from_this_launch())
-        .manage(AppState { dir, vault: Mutex::new(None), cancel: AtomicBool::new(false) })
+        .manage(AppState {
+            dir,
+            vault: Mutex::new(None),
+            cancel: AtomicBool::new(false),
+            window_restarted: AtomicBool::new(false),
+            restarts: Mutex::new(Restarts::default()),
+        })
         .setup(|app| {
             // Incognito: WebKit keeps no cache, cookies or local storage on disk.
             // WebKit's automation (tauri-driver, for the e2e tests) cannot attach
@@ -418,7 +515,7 @@ pub fn run() {
             // normal data folder: the stricter case for the e2e leak scan, which
             // checks that folder too.
             let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
-            tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
+            let window = tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("index.html".into()))
                 .title("Amana")
                 .inner_size(1200.0, 780.0)
                 .min_inner_size(900.0, 600.0)
@@ -428,6 +525,7 @@ pub fn run() {
                 // through "save a plaintext copy", where the user chooses.
                 .on_download(|_, _| false)
                 .build()?;
+            guard_web_process(&window);
             watch_sleep_and_screen_lock(app.handle().clone());
             open_bundle::announce(app.handle());
             Ok(())
@@ -480,7 +578,8 @@ pub fn run() {
             stats_get,
             draft_write,
             countries,
-            open_bundle::take_pending_open
+            open_bundle::take_pending_open,
+            take_window_restarted,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Amana desktop app");
@@ -531,5 +630,37 @@ mod capability_tests {
         );
         expected.sort();
         assert_eq!(granted, expected, "the main window gets each app command by name, events and the dialogs: no more");
+    }
+}
+
+#[cfg(test)]
+mod restart_tests {
+    use super::Restarts;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_page_that_keeps_dying_is_loaded_again_three_times_a_minute_and_no_more() {
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let mut r = Restarts::default();
+        // Three deaths, each within a minute of the one before: each restarts.
+        assert!(r.allow(at(0)));
+        assert!(r.allow(at(50)));
+        assert!(r.allow(at(100)));
+        // A fourth within a minute of the third: no more.
+        assert!(!r.allow(at(159)));
+        assert!(!r.allow(at(160)));
+        // A minute of calm starts the count again.
+        assert!(r.allow(at(220)));
+        assert!(r.allow(at(221)));
+    }
+
+    #[test]
+    fn deaths_a_minute_apart_never_stop_the_restarts() {
+        let t0 = Instant::now();
+        let mut r = Restarts::default();
+        for i in 0..10 {
+            assert!(r.allow(t0 + Duration::from_secs(60 * i)), "death {i}");
+        }
     }
 }

@@ -327,6 +327,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     async () => {
       if (!process.env.DISPLAY) {
         env.DISPLAY = ':96';
+        process.env.DISPLAY = env.DISPLAY; // for the X screenshots (steps.mjs)
         children.push(spawn('Xvfb', [':96', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
         await sleep(800);
       }

@@ -10,15 +10,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sleep, until } from './webdriver.mjs';
-import { SHOTS } from './steps.mjs';
+import { appPid, appWindow } from './steps.mjs';
+export { appPid };
 import { processTree } from './memory.mjs';
-
-/** The app's main process (exactly one must be running). */
-export function appPid(app) {
-  const mains = processTree(app).filter((p) => p.main);
-  if (mains.length !== 1) throw new Error(`expected one app process, found ${mains.length}`);
-  return mains[0].pid;
-}
 
 /** The pids of the app's WebKit web processes. */
 export function webProcesses(app) {
@@ -53,26 +47,6 @@ export async function lockedWithNewWebProcess({ app, vaultDir, webBefore, timeou
     return now.length > 0 && now.every((p) => !webBefore.includes(p));
   }, 'a new web process in place of the old one', timeout);
   return pid;
-}
-
-/** The app's visible window (X id), once it exists. */
-async function appWindow(pid, env) {
-  let win = '';
-  await until(() => {
-    try {
-      win = execFileSync('xdotool', ['search', '--onlyvisible', '--pid', String(pid)], { env, encoding: 'utf8' }).trim().split('\n').pop();
-    } catch {
-      win = '';
-    }
-    return !!win;
-  }, 'the app window', 20000);
-  return win;
-}
-
-/** A screenshot of the app's window, from the X server, as docs/screenshots/NAME.png. */
-export async function screenShot(name, { pid, env }) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  execFileSync('import', ['-window', await appWindow(pid, env), path.join(SHOTS, `${name}.png`)], { env });
 }
 
 /**

@@ -2,7 +2,8 @@
 // tauri-driver + WebKitWebDriver. A field researcher's session: create a
 // vault, add a case with an Arabic testimony and a file, view the file, find
 // the case by a name variant, see it in the urgent view, lock by idle timeout,
-// unlock, switch language; then the handover between two vaults
+// unlock, switch language, crash the page's web process (the app locks and
+// loads it again on the lock screen); then the handover between two vaults
 // (handover.mjs). Screenshots go to docs/screenshots/. Afterwards no
 // canary from the session may appear in any file outside the vault's
 // encrypted files (HOME, TMPDIR, the webview's data and cache dirs).
@@ -14,10 +15,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep, until } from './webdriver.mjs';
-import { assert, runSteps, shot, step } from './steps.mjs';
+import { assert, runSteps, screenShot, shot, step } from './steps.mjs';
 import { CANARY_SOURCE, runHandover } from './handover.mjs';
-import { memoryAfterLock } from './memory.mjs';
-import { lockedWithNewWebProcess, screenShot, unlockByKeyboard, webProcesses } from './relock.mjs';
+import { memoryAfterLock, processTree } from './memory.mjs';
+import { lockedWithNewWebProcess, unlockByKeyboard, webProcesses } from './relock.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
@@ -71,6 +72,7 @@ function amana(args, input) {
 async function main() {
   if (!process.env.DISPLAY) {
     env.DISPLAY = ':97';
+    process.env.DISPLAY = env.DISPLAY; // for the X screenshots (steps.mjs)
     start('Xvfb', [':97', '-screen', '0', '1280x800x24', '-nolisten', 'tcp']);
     await sleep(800);
   }
@@ -215,6 +217,32 @@ async function main() {
 
     await step('the locked app unlocks again from the keyboard', async () => {
       await unlockByKeyboard({ pid: lockedPid, env, passphrase: PASS, vaultDir: dirs.vault });
+    });
+
+    await step('the page\'s web process crashes: the app locks the vault and loads the page again on the lock screen, which says so; no core file', async () => {
+      // No process of the app may leave a core file (src/hardening.rs): the
+      // limit is zero in each, WebKit's processes included.
+      const procs = processTree(app);
+      for (const p of procs) {
+        const limit = fs.readFileSync(`/proc/${p.pid}/limits`, 'utf8').match(/^Max core file size\s+(\S+)\s+(\S+)/m);
+        assert(limit && limit[1] === '0' && limit[2] === '0', `core files off in ${p.comm} (${p.pid}): ${limit?.[0]}`);
+      }
+      const webBefore = webProcesses(app);
+      assert(webBefore.length >= 1, 'a web process');
+      const cwd = fs.readlinkSync(`/proc/${webBefore[0]}/cwd`);
+      const cores = () => fs.readdirSync(cwd).filter((f) => /^core(\.\d+)?$/.test(f)).map((f) => `${f}:${fs.statSync(path.join(cwd, f)).mtimeMs}`);
+      const coresBefore = cores();
+      // SIGABRT, whose default is to end the process with a core file. (Not
+      // SIGSEGV: JavaScriptCore handles that signal for its own use, and one
+      // sent with kill() left the web process running.)
+      for (const w of webBefore) process.kill(w, 'SIGABRT');
+      const pid = await lockedWithNewWebProcess({ app, vaultDir: dirs.vault, webBefore });
+      assert(pid === lockedPid, 'the same app process');
+      await sleep(1500);
+      await screenShot('ar-window-restarted', { pid, env });
+      // The page came back on the lock screen: the keyboard unlocks it.
+      await unlockByKeyboard({ pid, env, passphrase: PASS, vaultDir: dirs.vault });
+      assert(JSON.stringify(cores()) === JSON.stringify(coresBefore), `no core file in ${cwd}: ${cores().join(', ')}`);
     });
 
     await s.end();

@@ -5,9 +5,13 @@
 // exits 1 if anything failed. The counts are this module's, so the steps of
 // a script and of the scripts it imports are summed together.
 
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sleep } from './webdriver.mjs';
+import { sleep, until } from './webdriver.mjs';
+// memory.mjs imports `assert` from here: a cycle, safe because both sides only
+// call each other's functions, never at load time.
+import { processTree } from './memory.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 /** Where `shot` writes its screenshots. */
@@ -35,11 +39,43 @@ export function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-/** Saves a screenshot of the session's window as docs/screenshots/NAME.png. */
+/**
+ * Saves what the X server shows of the session's app window as
+ * docs/screenshots/NAME.png: what a person sees. Not WebDriver's screenshot:
+ * WebKit draws Amana's pages without OpenGL (src-tauri/src/lib.rs,
+ * guard_web_process), and in that mode WebKitWebDriver's screenshot waits for
+ * the page to paint again; on a page at rest it waited 300 s, its timeout.
+ */
 export async function shot(s, name) {
   await sleep(800); // WebKit repaints late
+  await screenShot(name, { pid: appPid(s.application) });
+}
+
+/** The app's main process (exactly one must be running). */
+export function appPid(app) {
+  const mains = processTree(app).filter((p) => p.main);
+  if (mains.length !== 1) throw new Error(`expected one app process, found ${mains.length}`);
+  return mains[0].pid;
+}
+
+/** The app's visible window (X id), once it exists. */
+export async function appWindow(pid, env = process.env) {
+  let win = '';
+  await until(() => {
+    try {
+      win = execFileSync('xdotool', ['search', '--onlyvisible', '--pid', String(pid)], { env, encoding: 'utf8' }).trim().split('\n').pop();
+    } catch {
+      win = '';
+    }
+    return !!win;
+  }, 'the app window', 20000);
+  return win;
+}
+
+/** A screenshot of the app's window, from the X server, as docs/screenshots/NAME.png. */
+export async function screenShot(name, { pid, env = process.env }) {
   fs.mkdirSync(SHOTS, { recursive: true });
-  fs.writeFileSync(path.join(SHOTS, `${name}.png`), await s.screenshot());
+  execFileSync('import', ['-window', await appWindow(pid, env), path.join(SHOTS, `${name}.png`)], { env });
 }
 
 /**

@@ -4,9 +4,11 @@
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 export class Session {
-  constructor(base, id) {
+  /** `application`: the app binary the session started (for `shot`, which finds its window). */
+  constructor(base, id, application) {
     this.base = base;
     this.id = id;
+    this.application = application;
   }
 
   // `args` are the app's command-line arguments, e.g. `[bundlePath]` for the app
@@ -17,7 +19,7 @@ export class Session {
     const res = await call(base, 'POST', '/session', {
       capabilities: { alwaysMatch: { 'tauri:options': { application, env, args } } },
     });
-    return new Session(base, res.sessionId);
+    return new Session(base, res.sessionId, application);
   }
 
   cmd(method, path, body) {
@@ -102,22 +104,6 @@ export class Session {
 
   async waitFor(predicate, what, timeout = 10000) {
     return until(predicate, what, timeout);
-  }
-
-  /**
-   * A PNG of the window. WebKitWebDriver sometimes answers "unknown error"
-   * with no message when the page is being painted (seen once in a CI run,
-   * right after a QR code was drawn): that answer alone is retried.
-   */
-  async screenshot() {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
-      } catch (e) {
-        if (attempt >= 3 || !/: 500 \{"error":"unknown error","message":""/.test(e.message)) throw e;
-        await sleep(500);
-      }
-    }
   }
 
   async end() {

@@ -105,6 +105,8 @@ export const api = {
   draft: (req: DraftRequest) => call<DraftWritten>("draft_write", { req }),
   /** A bundle path given on the command line at startup (packaging's argv handling), once. */
   takePendingOpen: () => call<string | null>("take_pending_open"),
+  /** Whether this page was loaded again because the previous one stopped working (the vault was locked for it), once. */
+  takeWindowRestarted: () => call<boolean>("take_window_restarted"),
   countries: (lang: string) => call<Array<[string, string]>>("countries", { lang }),
 };
 

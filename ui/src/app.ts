@@ -23,7 +23,8 @@ export type Route =
   | { name: "backup" }
   | { name: "stats" };
 
-export type LockReason = "manual" | "idle" | "panic" | "backend";
+/** Why the vault was locked; "window": the page stopped working and the app locked and loaded it again. */
+export type LockReason = "manual" | "idle" | "panic" | "backend" | "window";
 
 export interface LockNotice {
   reason: LockReason;
@@ -149,6 +150,16 @@ export function handleLockedError(e: ApiError): boolean {
 export function setAutoLockMinutes(m: number): void {
   settings.autoLockMinutes = m;
   idle.setMinutes(m);
+  keepForRestart();
+}
+
+/**
+ * Keeps the language and the auto-lock minutes in the URL fragment at all
+ * times (lib/carry.ts): if the page stops working, the app loads it again
+ * from this URL, and the lock screen comes back as the user had set it.
+ */
+function keepForRestart(): void {
+  carryAcrossReload({ lang: lang(), autoLockMinutes: settings.autoLockMinutes });
 }
 
 /** Key presses count as activity and may be the panic shortcut. */
@@ -202,5 +213,13 @@ export async function start(): Promise<void> {
   setLang(carried.lang ?? detectLang());
   if (carried.autoLockMinutes !== undefined) setAutoLockMinutes(carried.autoLockMinutes);
   installGlobalHandlers();
-  await showStart(carried.notice);
+  onLangChange(keepForRestart);
+  keepForRestart();
+  let restarted = false;
+  try {
+    restarted = await api.takeWindowRestarted();
+  } catch {
+    /* an older shell without the command: nothing to say */
+  }
+  await showStart(restarted ? { reason: "window", discardedUnsaved: false } : carried.notice);
 }

@@ -89,6 +89,7 @@ export const en: Messages = {
   "lock.notice.idle": { one: "Amana locked itself after {n} minute without activity.", other: "Amana locked itself after {n} minutes without activity." },
   "lock.notice.panic": "Locked at once. Everything on screen was cleared.",
   "lock.notice.backend": "The vault was locked. Unlock it to continue.",
+  "lock.notice.window": "Amana's window stopped working and was started again. To be safe, the vault was locked. Anything typed and not yet saved could not be kept; everything saved is in the vault.",
   "lock.notice.discarded": "A form with unsaved changes was open; those changes were discarded.",
 
   // navigation

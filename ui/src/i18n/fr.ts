@@ -83,6 +83,7 @@ export const fr: Messages = {
   "lock.notice.idle": { one: "Amana s'est verrouillé après {n} minute d'inactivité.", other: "Amana s'est verrouillé après {n} minutes d'inactivité." },
   "lock.notice.panic": "Verrouillé immédiatement. Tout ce qui était à l'écran a été effacé.",
   "lock.notice.backend": "Le coffre a été verrouillé. Déverrouillez-le pour continuer.",
+  "lock.notice.window": "La fenêtre d'Amana a cessé de fonctionner et a été relancée. Par précaution, le coffre a été verrouillé. Ce qui avait été saisi sans être enregistré n'a pas pu être conservé ; tout ce qui a été enregistré est dans le coffre.",
   "lock.notice.discarded": "Un formulaire contenant des modifications non enregistrées était ouvert ; ces modifications ont été abandonnées.",
 
   "nav.label": "Navigation principale",

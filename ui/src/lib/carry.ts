@@ -6,7 +6,10 @@
 // needs, none of it vault content, travels in the URL fragment: why the vault
 // was locked and whether unsaved text was discarded (the unlock screen says
 // so), the language and the auto-lock setting (kept in memory only, never
-// written by the UI). The fragment is read once and removed.
+// written by the UI). The notice is read once and removed; the language and
+// the auto-lock minutes stay in the fragment as they change, for the reload
+// the shell makes if the page's web process dies (src-tauri/src/lib.rs,
+// guard_web_process).
 
 import type { LockNotice, LockReason } from "../app";
 import { LANGS, type Lang } from "../i18n";

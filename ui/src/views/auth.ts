@@ -264,7 +264,7 @@ function showUnlock(status: AppStatus, notice?: LockNotice): void {
           h(
             "div",
             null,
-            h("p", null, notice.reason === "idle" ? t("lock.notice.idle", { n: settings.autoLockMinutes }) : notice.reason === "panic" ? t("lock.notice.panic") : notice.reason === "backend" ? t("lock.notice.backend") : t("lock.notice.manual")),
+            h("p", null, notice.reason === "idle" ? t("lock.notice.idle", { n: settings.autoLockMinutes }) : notice.reason === "panic" ? t("lock.notice.panic") : notice.reason === "backend" ? t("lock.notice.backend") : notice.reason === "window" ? t("lock.notice.window") : t("lock.notice.manual")),
             notice.discardedUnsaved ? h("p", { class: "strong" }, t("lock.notice.discarded")) : null,
           ),
         )
