@@ -60,11 +60,7 @@ impl Restarts {
 
 /// Locks the vault now and tells the UI to clear every view.
 fn lock_now(app: &AppHandle) {
-    let state = app.state::<AppState>();
-    let open = state.vault.lock().ok().and_then(|mut g| g.take());
-    if let Some(v) = open {
-        v.lock();
-    }
+    take_and_lock(&app.state::<AppState>());
     let _ = app.emit("vault-locked", ());
     // Once the page had a moment to clear itself, its process goes too.
     let app = app.clone();
@@ -72,6 +68,18 @@ fn lock_now(app: &AppHandle) {
         std::thread::sleep(Duration::from_millis(300));
         restart_web_process(&app);
     });
+}
+
+/// Takes the vault out of the app and locks it; whether one was open. A
+/// poisoned lock (a command panicked while holding it) still gives the vault
+/// up: locking must never be skipped.
+fn take_and_lock(state: &AppState) -> bool {
+    let open = state.vault.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    let was_open = open.is_some();
+    if let Some(v) = open {
+        v.lock();
+    }
+    was_open
 }
 
 /// Ends the WebKit web process, whose JavaScript heap and caches hold what
@@ -129,25 +137,40 @@ fn guard_web_process(window: &tauri::WebviewWindow) {
 }
 
 /// The page's web process died: lock, and load the page again on the lock
-/// screen, unless it keeps dying ([`Restarts`]).
+/// screen (which says why if a vault was open), unless it keeps dying
+/// ([`Restarts`]): then a message says so, in the three languages since the
+/// page that knew the user's is gone, and the app quits.
+#[cfg(target_os = "linux")]
 fn lock_after_page_died(app: &AppHandle) {
     let app = app.clone();
     // Off the main thread: locking waits for a command that holds the vault.
     std::thread::spawn(move || {
         let state = app.state::<AppState>();
-        let open = state.vault.lock().ok().and_then(|mut g| g.take());
-        if let Some(v) = open {
-            v.lock();
-        }
-        let again = state.restarts.lock().map(|mut r| r.allow(std::time::Instant::now()));
-        if again.unwrap_or(false) {
-            state.window_restarted.store(true, Ordering::SeqCst);
+        // A long operation (export, import, backup) started by the page that
+        // died stops at its next progress report: nobody is left to see its end.
+        state.cancel.store(true, Ordering::SeqCst);
+        let was_open = take_and_lock(&state);
+        let again = state.restarts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).allow(std::time::Instant::now());
+        if again {
+            state.window_restarted.store(was_open, Ordering::SeqCst);
             restart_web_process(&app);
         } else {
-            eprintln!("amana: the window stopped working again and again; the vault is locked. Quit Amana and start it again.");
+            use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+            let quit = app.clone();
+            app.dialog()
+                .message(WINDOW_KEEPS_FAILING)
+                .title("Amana")
+                .kind(MessageDialogKind::Error)
+                .show(move |_| quit.exit(1));
         }
     });
 }
+
+/// Said when the page died [`Restarts::MAX`] times in a row.
+#[cfg(target_os = "linux")]
+const WINDOW_KEEPS_FAILING: &str = "Amana's window stopped working several times in a row. The vault is locked and nothing saved was lost. Amana will now close; start it again.\n\n\
+توقفت نافذة «أمانة» عن العمل عدة مرات متتالية. الخزنة مقفلة ولم يضِع شيء مما حُفظ. سيُغلق «أمانة» الآن؛ شغّله من جديد.\n\n\
+La fenêtre d'Amana a cessé de fonctionner plusieurs fois de suite. Le coffre est verrouillé et rien de ce qui était enregistré n'est perdu. Amana va se fermer ; relancez-le.";
 
 /// Whether the page was loaded again after its web process died (once).
 #[tauri::command]

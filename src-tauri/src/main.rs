@@ -37,9 +37,9 @@ fn ensure_wiping_glibc_allocator() {
 fn main() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     ensure_wiping_glibc_allocator();
-    // After the restart above (`exec` makes a process dumpable again), before
-    // anything of a vault is read: a crash of the app or of WebKit's processes
-    // (which inherit the limit) leaves no core file (src/hardening.rs).
+    // Before anything of a vault is read: a crash of the app or of WebKit's
+    // processes (which inherit both settings) leaves no core file, and no
+    // memory in one a crash handler takes (src/hardening.rs).
     if let Err(e) = amana::hardening::protect_process_memory() {
         eprintln!("amana: warning: could not turn off core files for this process ({e})");
     }

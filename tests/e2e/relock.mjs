@@ -30,8 +30,11 @@ export function holdsVault(pid, vaultDir) {
         return false;
       }
     });
-  } catch {
-    return false;
+  } catch (e) {
+    // A process that is gone holds nothing; any other error (no permission
+    // to look) must not pass for "the vault is closed".
+    if (e.code === 'ENOENT') return false;
+    throw e;
   }
 }
 

@@ -220,13 +220,20 @@ async function main() {
     });
 
     await step('the page\'s web process crashes: the app locks the vault and loads the page again on the lock screen, which says so; no core file', async () => {
-      // No process of the app may leave a core file (src/hardening.rs): the
-      // limit is zero in each, WebKit's processes included.
+      // No process of the app may leave a core file with memory in it
+      // (src/hardening.rs): in each, WebKit's included, the core limit is
+      // zero and the core filter keeps every mapping out.
       const procs = processTree(app);
       for (const p of procs) {
         const limit = fs.readFileSync(`/proc/${p.pid}/limits`, 'utf8').match(/^Max core file size\s+(\S+)\s+(\S+)/m);
         assert(limit && limit[1] === '0' && limit[2] === '0', `core files off in ${p.comm} (${p.pid}): ${limit?.[0]}`);
+        const filter = parseInt(fs.readFileSync(`/proc/${p.pid}/coredump_filter`, 'utf8'), 16);
+        assert(filter === 0, `no memory in a core of ${p.comm} (${p.pid}): coredump_filter ${filter.toString(16)}`);
       }
+      // Where the kernel writes core files itself (a core_pattern without
+      // '|'), a new one would appear in the web process's working folder.
+      const pattern = fs.readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
+      console.log(`  core_pattern: ${pattern}${pattern.startsWith('|') ? ' (a crash handler: only the filter and the limit above are checked)' : ''}`);
       const webBefore = webProcesses(app);
       assert(webBefore.length >= 1, 'a web process');
       const cwd = fs.readlinkSync(`/proc/${webBefore[0]}/cwd`);

@@ -33,6 +33,7 @@ describe("a page loaded again after its web process died", () => {
     // The page before: French, auto-lock 7 minutes, kept in the URL as they change.
     await start();
     setLang("fr");
+    expect(decodeCarried(location.hash).lang).toBe("fr");
     setAutoLockMinutes(7);
     expect(decodeCarried(location.hash)).toEqual({ lang: "fr", autoLockMinutes: 7 });
 
@@ -61,7 +62,7 @@ describe("a page loaded again after its web process died", () => {
     for (const [l, words] of [
       ["en", "stopped working"],
       ["fr", "cessé de fonctionner"],
-      ["ar", "توقفت نافذة أمانة"],
+      ["ar", "توقفت نافذة «أمانة»"],
     ] as const) {
       setLang(l);
       screens.unlock!({ unlocked: false, vault: { exists: true, wait_seconds: 0, remembered_on_this_device: false } } as never, { reason: "window", discardedUnsaved: false });
