@@ -99,6 +99,19 @@ describe("translations", () => {
     expect(t("proceeding.days_pending", { n: 1200 }, "fr")).toMatch(/^En attente depuis 1\s200 jours$/);
   });
 
+  it("counts what a bundle or a backup holds in words, never as 'record(s)'", () => {
+    const counts = (l: "en" | "fr" | "ar", cases: number, records: number, files: number) =>
+      t("export.done.counts", { cases: t("count.cases", { n: cases }, l), records: t("count.records", { n: records }, l), files: t("count.files", { n: files }, l) }, l);
+    expect(counts("en", 1, 8, 1)).toBe("1 case, 8 records, 1 file");
+    expect(counts("fr", 1, 8, 0)).toBe("1 dossier, 8 fiches, 0 fichier");
+    // Arabic: dual, 3-10 (plural), 11-99 (singular, accusative), 100 (singular).
+    expect(counts("ar", 2, 3, 11)).toBe("قضيتان، 3 سجلات، 11 ملفًا");
+    expect(t("count.records", { n: 100 }, "ar")).toBe("100 سجل");
+    for (const l of ["en", "fr", "ar"] as const) {
+      for (const key of ["export.done.counts", "backup.done_counts", "backup.restore.done"]) expect(t(key, { cases: "", records: "", files: "" }, l)).not.toMatch(/\(s\)/);
+    }
+  });
+
   it("falls back to English, then to the key, never to nothing", () => {
     expect(t("no.such.key")).toBe("no.such.key");
   });

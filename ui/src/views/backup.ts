@@ -7,7 +7,7 @@
 import { open as openFile, save as saveFile } from "@tauri-apps/plugin-dialog";
 import { api, toApiError } from "../api";
 import { handleLockedError, navigate } from "../app";
-import { formatNumber, t } from "../i18n";
+import { t } from "../i18n";
 import { clear, h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
@@ -110,7 +110,7 @@ function backupSection(status: HTMLElement, alive: () => boolean): HTMLElement {
       pass.clear();
       progress.hide();
       done.hidden = false;
-      clear(done, h("div", { class: "callout callout-ok" }, icon("check"), h("div", null, h("p", { class: "strong" }, t("backup.done", { size: formatBytes(s.size) })), h("p", null, h("code", { class: "path", dir: "ltr" }, s.path)), h("p", null, t("backup.done_counts", { records: formatNumber(s.records), files: formatNumber(s.files) })), h("p", { class: "muted" }, t("backup.done_advice")))));
+      clear(done, h("div", { class: "callout callout-ok" }, icon("check"), h("div", null, h("p", { class: "strong" }, t("backup.done", { size: formatBytes(s.size) })), h("p", null, h("code", { class: "path", dir: "ltr" }, s.path)), h("p", null, t("backup.done_counts", { records: t("count.records", { n: s.records }), files: t("count.files", { n: s.files }) })), h("p", { class: "muted" }, t("backup.done_advice")))));
       api.backupStatus().then((st) => alive() && status.isConnected && renderStatusAgain(status, st)).catch(() => undefined);
     } catch (x) {
       const e = toApiError(x);
@@ -174,7 +174,7 @@ function restoreSection(alive: () => boolean): HTMLElement {
       result.hidden = false;
       clear(
         result,
-        h("div", { class: "callout callout-ok" }, icon("check"), h("div", null, h("p", { class: "strong" }, t("backup.restore.done", { records: formatNumber(r.report.added), files: formatNumber(r.report.files_added) })), h("p", null, h("code", { class: "path", dir: "ltr" }, r.path)), h("p", null, t("backup.restore.open_hint")))),
+        h("div", { class: "callout callout-ok" }, icon("check"), h("div", null, h("p", { class: "strong" }, t("backup.restore.done", { records: t("count.records", { n: r.report.added }), files: t("count.files", { n: r.report.files_added }) })), h("p", null, h("code", { class: "path", dir: "ltr" }, r.path)), h("p", null, t("backup.restore.open_hint")))),
         h("div", { class: "recovery-box" }, h("p", { class: "strong" }, t("backup.restore.recovery")), h("p", { class: "recovery-key", dir: "ltr", testid: "restore-recovery-key" }, r.recovery_key), h("p", { class: "muted" }, t("recovery.advice1"))),
       );
     } catch (x) {

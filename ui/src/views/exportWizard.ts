@@ -7,7 +7,7 @@
 import { save as saveFile } from "@tauri-apps/plugin-dialog";
 import { api, toApiError } from "../api";
 import { handleLockedError, navigate } from "../app";
-import { formatNumber, t } from "../i18n";
+import { t } from "../i18n";
 import { clear, h } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
@@ -335,7 +335,7 @@ function showDone(panel: HTMLElement, s: ExportSummary, w: Wizard): void {
       h("dt", null, t("export.done.size")),
       h("dd", { testid: "export-size" }, formatBytes(s.size)),
       h("dt", null, t("export.done.contents")),
-      h("dd", null, t("export.done.counts", { cases: formatNumber(s.cases), records: formatNumber(s.records), files: formatNumber(s.files) })),
+      h("dd", null, t("export.done.counts", { cases: t("count.cases", { n: s.cases }), records: t("count.records", { n: s.records }), files: t("count.files", { n: s.files }) })),
       h("dt", null, t("export.done.to")),
       h("dd", null, h("ul", { class: "plain-list", testid: "export-recipients" }, s.recipients.map((r) => h("li", { dir: "auto" }, r === "this vault" ? t("export.done.this_vault") : r === "a passphrase" ? t("export.review.passphrase") : r)))),
       h("dt", null, t("export.step.profile")),
