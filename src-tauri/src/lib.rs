@@ -70,10 +70,19 @@ fn lock_now(app: &AppHandle) {
     });
 }
 
-/// Takes the vault out of the app and locks it; whether one was open. A
-/// poisoned lock (a command panicked while holding it) still gives the vault
-/// up: locking must never be skipped.
+/// Takes the vault out of the app and locks it; whether one was open.
+///
+/// A long operation (export, import, backup, attaching files) holds the
+/// vault until it ends: it is told to stop at its next progress report, so a
+/// lock, the panic shortcut included, does not wait minutes for a big export
+/// with the vault open. (An export, backup or restore is written aside and
+/// renamed into place only when complete, an import is one transaction, and
+/// a file being attached is kept only whole: a stopped one leaves nothing
+/// half done; files attached before it stay.) A poisoned lock (a
+/// command panicked while holding it) still gives the vault up: locking must
+/// never be skipped.
 fn take_and_lock(state: &AppState) -> bool {
+    state.cancel.store(true, Ordering::SeqCst);
     let open = state.vault.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     let was_open = open.is_some();
     if let Some(v) = open {
@@ -146,9 +155,8 @@ fn lock_after_page_died(app: &AppHandle) {
     // Off the main thread: locking waits for a command that holds the vault.
     std::thread::spawn(move || {
         let state = app.state::<AppState>();
-        // A long operation (export, import, backup) started by the page that
-        // died stops at its next progress report: nobody is left to see its end.
-        state.cancel.store(true, Ordering::SeqCst);
+        // A long operation started by the page that died stops too
+        // (`take_and_lock`): nobody is left to see its end.
         let was_open = take_and_lock(&state);
         let again = state.restarts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).allow(std::time::Instant::now());
         if again {
