@@ -51,8 +51,13 @@ mod tests {
     use super::*;
     use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
 
-    fn coredump_filter(path: &str) -> u32 {
-        u32::from_str_radix(std::fs::read_to_string(path).unwrap().trim(), 16).unwrap()
+    /// A `coredump_filter` as the kernel prints it (hexadecimal).
+    fn hex(text: &str) -> u32 {
+        u32::from_str_radix(text.trim(), 16).unwrap()
+    }
+
+    fn own_filter() -> u32 {
+        hex(&std::fs::read_to_string("/proc/self/coredump_filter").unwrap())
     }
 
     // nextest runs each test in a process of its own, so this one may change
@@ -65,13 +70,13 @@ mod tests {
         if before.maximum != Some(0) {
             let _ = setrlimit(Resource::Core, Rlimit { current: before.maximum, maximum: before.maximum });
         }
-        assert_ne!(coredump_filter("/proc/self/coredump_filter"), 0, "the default filter dumps anonymous memory");
+        assert_ne!(own_filter(), 0, "the default filter dumps anonymous memory");
 
         protect_process_memory().unwrap();
 
         let after = getrlimit(Resource::Core);
         assert_eq!((after.current, after.maximum), (Some(0), Some(0)));
-        assert_eq!(coredump_filter("/proc/self/coredump_filter"), 0);
+        assert_eq!(own_filter(), 0);
         // A program started afterwards (fork + exec) has both.
         let child = std::process::Command::new("sh")
             .args(["-c", "ulimit -c; ulimit -H -c; cat /proc/self/coredump_filter"])
@@ -81,7 +86,7 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 3, "{out}");
         assert_eq!(&lines[..2], ["0", "0"], "the child's soft and hard core limits");
-        assert_eq!(u32::from_str_radix(lines[2].trim(), 16).unwrap(), 0, "the child's coredump_filter");
+        assert_eq!(hex(lines[2]), 0, "the child's coredump_filter");
         // Raising a hard limit needs CAP_SYS_RESOURCE: the user's own
         // processes cannot; root can.
         let raised = setrlimit(Resource::Core, Rlimit { current: Some(1 << 20), maximum: Some(1 << 20) });

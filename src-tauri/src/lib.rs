@@ -115,8 +115,8 @@ fn restart_web_process(app: &AppHandle) {
 /// CPU, without OpenGL. On a machine without a GPU (a virtual machine, Xvfb)
 /// WebKit's OpenGL compositing runs on Mesa's software rasterizer, which
 /// crashed the web process (SIGSEGV in `swrast_dri.so`, WebKit's compositing
-/// thread) in 5 of 8 e2e runs here; with this policy, none in 4 full runs
-/// (26 steps each). And the page's drawing no longer goes through a GPU
+/// thread) in 5 of 8 e2e runs here; with this policy, none in 8 full runs
+/// (26 steps each; 3 of them clean-clone CI). And the page's drawing no longer goes through a GPU
 /// driver, a large body of code.
 ///
 /// And when the web process dies unasked (a crash, or over WebKit's memory
@@ -158,7 +158,8 @@ fn lock_after_page_died(app: &AppHandle) {
         // A long operation started by the page that died stops too
         // (`take_and_lock`): nobody is left to see its end.
         let was_open = take_and_lock(&state);
-        let again = state.restarts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).allow(std::time::Instant::now());
+        let again =
+            state.restarts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).allow(std::time::Instant::now());
         if again {
             state.window_restarted.store(was_open, Ordering::SeqCst);
             restart_web_process(&app);
@@ -174,7 +175,7 @@ fn lock_after_page_died(app: &AppHandle) {
     });
 }
 
-/// Said when the page died [`Restarts::MAX`] times in a row.
+/// Said when the page dies once more after [`Restarts::MAX`] restarts in a row.
 #[cfg(target_os = "linux")]
 const WINDOW_KEEPS_FAILING: &str = "Amana's window stopped working several times in a row. The vault is locked and nothing saved was lost. Amana will now close; start it again.\n\n\
 توقفت نافذة «أمانة» عن العمل عدة مرات متتالية. الخزنة مقفلة ولم يضِع شيء مما حُفظ. سيُغلق «أمانة» الآن؛ شغّله من جديد.\n\n\

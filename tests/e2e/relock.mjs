@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sleep, until } from './webdriver.mjs';
 import { appPid, appWindow } from './steps.mjs';
-export { appPid };
 import { processTree } from './memory.mjs';
 
 /** The pids of the app's WebKit web processes. */
