@@ -400,7 +400,8 @@ fn a_crash_of_the_cli_leaves_no_core_file() {
     let proc = format!("/proc/{}", child.id());
     let db = v.dir.join("vault.db");
     let holds_vault = || {
-        std::fs::read_dir(format!("{proc}/fd")).is_ok_and(|fds| fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == db)))
+        std::fs::read_dir(format!("{proc}/fd"))
+            .is_ok_and(|fds| fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == db)))
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     while !holds_vault() {
