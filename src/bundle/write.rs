@@ -319,6 +319,7 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
         tar.append_data(&mut header(sig_bytes.len() as u64), SIGNATURE_PATH, sig_bytes.as_slice())
             .map_err(BundleError::io("write the bundle"))?;
         let mut done = manifest_bytes.len() as u64;
+        let files = evidence::ExportReader::new(vault)?;
         for f in &manifest.files {
             let damaged = || {
                 BundleError::Vault(
@@ -329,7 +330,7 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
                     "evidence.damaged",
                 )
             };
-            let (stream, sealed) = evidence::open_stream_for_export(vault, f.evidence_id).map_err(|e| match e {
+            let (stream, sealed) = files.open(vault, f.evidence_id).map_err(|e| match e {
                 EvidenceError::Damaged(_) | EvidenceError::DigestMismatch(_) => damaged(),
                 other => other.into(),
             })?;

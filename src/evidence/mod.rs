@@ -310,13 +310,24 @@ fn pump<R: Read, W: Write>(
 }
 
 /// Opens an evidence file's decrypting stream (unverified until fully read),
+/// with its record. See [`open_file`].
+fn open_stream(vault: &Vault, id: Uuid) -> Result<(Evidence, bool, impl Read + Send + 'static), EvidenceError> {
+    let r = store::get_kind(vault.conn(), id, Kind::Evidence)?;
+    let Record::Evidence(e) = r.record else { unreachable!("get_kind checked the kind") };
+    let (sealed, reader) = open_file(vault, &identity(vault.conn())?, id)?;
+    Ok((e, sealed, reader))
+}
+
+/// Opens the decrypting stream of the file stored for evidence `id`,
 /// checking its header against the seal recorded with the record, if any: a
 /// file whose header differs from its seal was replaced or damaged. Returns
 /// whether the file was sealed (see [`seal`]: then a stream that decrypts to
 /// its end is the plaintext the record's SHA-256 was computed over).
-fn open_stream(vault: &Vault, id: Uuid) -> Result<(Evidence, bool, impl Read + Send + 'static), EvidenceError> {
-    let r = store::get_kind(vault.conn(), id, Kind::Evidence)?;
-    let Record::Evidence(e) = r.record else { unreachable!("get_kind checked the kind") };
+fn open_file(
+    vault: &Vault,
+    identity: &age::x25519::Identity,
+    id: Uuid,
+) -> Result<(bool, impl Read + Send + 'static), EvidenceError> {
     let read_failed = |source| EvidenceError::ReadFailed { path: encrypted_path(vault, id), source };
     let mut file = File::open(encrypted_path(vault, id)).map_err(|err| {
         if err.kind() == io::ErrorKind::NotFound {
@@ -327,28 +338,42 @@ fn open_stream(vault: &Vault, id: Uuid) -> Result<(Evidence, bool, impl Read + S
     })?;
     let head = seal::read_head(&mut file).map_err(read_failed)?;
     let sealed = seal::stored(vault.conn(), id)?.map(|expected| seal::digest(&head).as_deref() == Some(&expected));
-    let identity = identity(vault.conn())?;
     // The decryptor reads the very header bytes that were checked.
     let source = io::Cursor::new(head).chain(file);
     let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, source))
         .map_err(|_| EvidenceError::Damaged(id))?;
     let reader =
-        decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).map_err(|_| EvidenceError::Damaged(id))?;
+        decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)).map_err(|_| EvidenceError::Damaged(id))?;
     match sealed {
         // A sound file of this vault, but not the one stored for this record:
         // another record's file put in its place.
         Some(false) => Err(EvidenceError::DigestMismatch(id)),
-        Some(true) => Ok((e, true, reader)),
-        None => Ok((e, false, reader)),
+        Some(true) => Ok((true, reader)),
+        None => Ok((false, reader)),
     }
 }
 
-/// The decrypting stream of an evidence file, for export, and whether it is
-/// sealed. The caller checks the size as it streams, and the SHA-256 unless
-/// the file is sealed.
-pub fn open_stream_for_export(vault: &Vault, id: Uuid) -> Result<(impl Read + Send + 'static, bool), EvidenceError> {
-    let (_, sealed, reader) = open_stream(vault, id)?;
-    Ok((reader, sealed))
+/// Opens many evidence files of one vault in a row (an export): the vault's
+/// evidence key is read from the database once, not once per file. It is
+/// wiped when this is dropped (age's X25519 identity zeroizes itself).
+pub struct ExportReader {
+    identity: age::x25519::Identity,
+}
+
+impl ExportReader {
+    /// Reads the vault's evidence key.
+    pub fn new(vault: &Vault) -> Result<Self, EvidenceError> {
+        Ok(ExportReader { identity: identity(vault.conn())? })
+    }
+
+    /// The decrypting stream of evidence `id`'s file, and whether it is
+    /// sealed. The caller has the record (its size and SHA-256, from the
+    /// manifest it built), checks the size as it streams, and the SHA-256
+    /// unless the file is sealed.
+    pub fn open(&self, vault: &Vault, id: Uuid) -> Result<(impl Read + Send + 'static, bool), EvidenceError> {
+        let (sealed, reader) = open_file(vault, &self.identity, id)?;
+        Ok((reader, sealed))
+    }
 }
 
 /// Decrypts an evidence file to a sink, verifying its digest. Used by

@@ -67,7 +67,8 @@ pub(crate) fn read_head(file: &mut impl Read) -> io::Result<Vec<u8>> {
 
 /// The seal recorded for an evidence file, if any.
 pub(crate) fn stored(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT header_sha256 FROM evidence_seals WHERE evidence_id = ?1", [id.to_string()], |r| r.get(0))
+    conn.prepare_cached("SELECT header_sha256 FROM evidence_seals WHERE evidence_id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
         .optional()
 }
 
