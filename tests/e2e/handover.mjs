@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
-import { assert, runSteps, shot, step } from './steps.mjs';
+import { assert, runSteps, shot, step, visibleWindows } from './steps.mjs';
 
 /** A second canary: a source's real name, which must never reach vault B. */
 export const CANARY_SOURCE = 'CANARY-source-3J8W';
@@ -36,11 +36,7 @@ async function answerSaveDialog(ctx, file) {
   let win = '';
   for (let i = 0; i < 50 && !win; i++) {
     await sleep(200);
-    try {
-      win = execFileSync('xdotool', ['search', '--onlyvisible', '--name', ctx.saveTitle ?? 'Save'], { env, encoding: 'utf8' }).trim().split('\n').pop();
-    } catch {
-      win = '';
-    }
+    win = (await visibleWindows(['--name', ctx.saveTitle ?? 'Save'], env)).pop() ?? '';
   }
   if (!win) throw new Error('the native save dialog did not appear');
   execFileSync('xdotool', ['windowfocus', '--sync', win], { env });

@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep, until } from './webdriver.mjs';
-import { assert, runSteps, step } from './steps.mjs';
+import { assert, runSteps, step, visibleWindows } from './steps.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: open_bundle.mjs APP_BINARY CLI_BINARY');
@@ -82,15 +82,7 @@ function freePort() {
   });
 }
 
-const amanaWindows = () => {
-  try {
-    return execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Amana$'], { env, encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    return []; // xdotool exits 1 when nothing matches
-  }
-};
+const amanaWindows = () => visibleWindows(['--name', '^Amana$'], env);
 
 async function main() {
   env.DISPLAY = `:${await firstLine(start('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp']), 'Xvfb')}`;
@@ -118,14 +110,15 @@ async function main() {
            handler: i.transformCallback((e) => window.__e2eOpenBundle.push(e.payload)),
          });`,
       );
-      assert(amanaWindows().length === 1, `one window, got ${amanaWindows().length}`);
+      const n = (await amanaWindows()).length;
+      assert(n === 1, `one window, got ${n}`);
     });
 
     await step('a second launch with a bundle hands it to the running app and exits', async () => {
       const second = start(app, [bundleName], { cwd: dirs.downloads });
       // Without the handover it would stay, with a window of its own.
-      await until(() => second.exitCode !== null || second.signalCode !== null || amanaWindows().length > 1, 'the second launch to exit', 60000);
-      assert(amanaWindows().length === 1, 'the second launch opened a window of its own');
+      await until(async () => second.exitCode !== null || second.signalCode !== null || (await amanaWindows()).length > 1, 'the second launch to exit', 60000);
+      assert((await amanaWindows()).length === 1, 'the second launch opened a window of its own');
       const { code, signal } = await second.exited;
       assert(code === 0, `the second launch exited with ${code ?? signal}`);
       const expected = path.join(dirs.downloads, bundleName);
@@ -137,7 +130,8 @@ async function main() {
       const kind = await s.cmd('GET', `/element/${failure}/attribute/data-failure`);
       assert(kind === 'not_for_you', `the bundle screen says ${kind}`);
       assert((await s.invoke('take_pending_open')) === null, 'the UI took the pending bundle (once)');
-      assert(amanaWindows().length === 1, `still one window, got ${amanaWindows().length}`);
+      const n = (await amanaWindows()).length;
+      assert(n === 1, `still one window, got ${n}`);
     });
 
     await step('the window may call only what its capability grants', async () => {
@@ -162,9 +156,10 @@ async function main() {
 
     await step('a launch on another vault keeps a window of its own', async () => {
       const other = start(app, [bundleName], { cwd: dirs.downloads, env: { ...env, AMANA_VAULT: path.join(root, 'vault-b') } });
-      await until(() => amanaWindows().length === 2 || other.exitCode !== null, 'a second window', 60000);
+      await until(async () => (await amanaWindows()).length === 2 || other.exitCode !== null, 'a second window', 60000);
       assert(other.exitCode === null, `the launch on another vault exited with ${other.exitCode}`);
-      assert(amanaWindows().length === 2, 'two windows, one per vault');
+      const n = (await amanaWindows()).length;
+      assert(n === 2, `two windows, one per vault; got ${n}`);
       const events = await s.script('return window.__e2eOpenBundle.length');
       assert(events === 1, `the first vault's app got ${events} open-bundle events, expected only the earlier one`);
       other.kill('SIGTERM');

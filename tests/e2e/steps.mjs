@@ -5,7 +5,7 @@
 // exits 1 if anything failed. The counts are this module's, so the steps of
 // a script and of the scripts it imports are summed together.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sleep, until } from './webdriver.mjs';
@@ -58,15 +58,33 @@ export function appPid(app) {
   return mains[0].pid;
 }
 
+/**
+ * The visible X windows (ids) that `xdotool search --onlyvisible ...criteria`
+ * finds; none is an empty list (xdotool exits 1, silently). A window that
+ * goes away while xdotool reads its attributes (GTK maps and unmaps helper
+ * windows as an app starts) makes Xlib print "X Error of failed request:
+ * BadWindow" and exit 1 too: that is a race with the app, not "no window",
+ * so the search runs again. Anything else xdotool says is thrown.
+ */
+export async function visibleWindows(criteria, env = process.env) {
+  let last = '';
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const r = spawnSync('xdotool', ['search', '--onlyvisible', ...criteria], { env, encoding: 'utf8' });
+    if (r.error) throw r.error;
+    if (r.status === 0) return r.stdout.split('\n').filter(Boolean);
+    last = r.stderr.trim();
+    if (r.status === 1 && last === '') return [];
+    if (!/BadWindow|X Error/.test(last)) throw new Error(`xdotool search ${criteria.join(' ')}: ${last}`);
+    await sleep(50);
+  }
+  throw new Error(`xdotool search ${criteria.join(' ')} kept failing: ${last}`);
+}
+
 /** The app's visible window (X id), once it exists. */
 export async function appWindow(pid, env = process.env) {
   let win = '';
-  await until(() => {
-    try {
-      win = execFileSync('xdotool', ['search', '--onlyvisible', '--pid', String(pid)], { env, encoding: 'utf8' }).trim().split('\n').pop();
-    } catch {
-      win = '';
-    }
+  await until(async () => {
+    win = (await visibleWindows(['--pid', String(pid)], env)).pop() ?? '';
     return !!win;
   }, 'the app window', 20000);
   return win;
