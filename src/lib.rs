@@ -31,3 +31,17 @@ pub mod vault;
 pub use crypto::kdf::KdfParams;
 pub use crypto::{Passphrase, VaultKey};
 pub use vault::{Vault, VaultError, VaultPaths, VaultStatus};
+
+/// This checkout's root, for tests that read its files. The folder that
+/// `cargo test` or nextest names at run time, not the one compiled in:
+/// Cargo reuses a build made in another checkout that shares the target
+/// folder (the Makefile keeps it under ~/.cache) and does not rebuild for
+/// `env!("CARGO_MANIFEST_DIR")`, which would then read, or miss, the other
+/// checkout's files.
+#[cfg(test)]
+pub(crate) fn checkout() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}

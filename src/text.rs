@@ -829,7 +829,7 @@ mod tests {
 
     #[test]
     fn whole_corpus_folds_like_its_stripped_form() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/testdata/corpora/arabic-news-diacritized.txt");
+        let path = crate::checkout().join("tests/testdata/corpora/arabic-news-diacritized.txt");
         let corpus = std::fs::read_to_string(path).expect("the corpus ships in tests/testdata/corpora");
         let mut checked = 0;
         for word in corpus.split_whitespace() {

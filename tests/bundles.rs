@@ -31,7 +31,7 @@ const CANARY_NOTES: &str = "CANARY-PRIVATE-NOTES-c4e802";
 // ------------------------------------------------------------------ helpers
 
 fn vectors() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/bundles")
+    common::checkout().join("tests/testdata/bundles")
 }
 
 fn sha256_hex(b: &[u8]) -> String {

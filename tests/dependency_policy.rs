@@ -50,7 +50,9 @@ fn tree(args: &[&str]) -> Vec<String> {
     let out = Command::new(cargo)
         .args(["tree", "--offline", "--prefix", "none", "--format", "{p}", "-e", "normal,build"])
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        // The checkout cargo runs this test in, not the one compiled in (a build
+        // reused from another checkout would inspect that one's tree).
+        .current_dir(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
         .output()
         .unwrap();
     assert!(out.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -934,7 +934,7 @@ fn committed_schema_file_is_up_to_date() {
     let v = TestVault::empty();
     let out = v.cmd(&["schema"]).output().unwrap();
     assert_success(&out);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/records.schema.json");
+    let path = common::checkout().join("docs/records.schema.json");
     let committed = std::fs::read(&path).unwrap_or_default();
     assert!(
         committed == out.stdout,

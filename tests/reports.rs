@@ -786,7 +786,7 @@ fn a_draft_is_written_only_where_asked_and_never_over_a_file() {
 #[test]
 fn draft_words_match_the_apps_translations() {
     // The drafts name record values as the app does (ui/src/i18n enum.*).
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::checkout();
     for (i, lang) in ["en", "fr", "ar"].iter().enumerate() {
         let ts = std::fs::read_to_string(root.join(format!("ui/src/i18n/{lang}.ts"))).unwrap();
         for (key, words) in amana::report::words::VALUES {

@@ -47,7 +47,7 @@ fn highlighted(hit: &Value) -> Vec<String> {
 
 // --- the Arabic normalisation matrix ------------------------------------------
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/testdata/corpora/arabic-news-diacritized.txt");
+const CORPUS: &str = "tests/testdata/corpora/arabic-news-diacritized.txt";
 const LINES: usize = 40;
 
 fn is_mark(c: char) -> bool {
@@ -190,8 +190,8 @@ fn matrix(lines: &[String]) -> Vec<Probe> {
 
 #[test]
 fn arabic_normalisation_matrix_on_real_diacritized_testimonies() {
-    let corpus = std::fs::read_to_string(CORPUS)
-        .unwrap_or_else(|e| panic!("the corpus {CORPUS} ships in tests/testdata/corpora: {e}"));
+    let corpus = std::fs::read_to_string(common::checkout().join(CORPUS))
+        .unwrap_or_else(|e| panic!("the corpus {CORPUS} ships with the checkout: {e}"));
     let lines: Vec<String> =
         corpus.lines().map(str::trim).filter(|l| !l.is_empty()).take(LINES).map(str::to_string).collect();
     assert_eq!(lines.len(), LINES);

@@ -102,7 +102,7 @@ fn read_tree(root: &Path) -> BTreeMap<String, String> {
 }
 
 fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/generated")
+    crate::checkout().join("ui/src/generated")
 }
 
 #[test]

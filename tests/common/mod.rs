@@ -7,6 +7,18 @@ use std::process::{Command, Output, Stdio};
 
 pub const PASS: &str = "correct horse battery staple";
 
+/// This checkout's root, for tests that read its files. The folder that
+/// `cargo test` or nextest names at run time, not the one compiled in:
+/// Cargo reuses a build made in another checkout that shares the target
+/// folder (the Makefile keeps it under ~/.cache) and does not rebuild for
+/// `env!("CARGO_MANIFEST_DIR")`, which would then read, or miss, the other
+/// checkout's files.
+pub fn checkout() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// A temporary vault folder and the environment to reach it.
 pub struct TestVault {
     pub tmp: tempfile::TempDir,
