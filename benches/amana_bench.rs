@@ -545,10 +545,7 @@ fn plain_search(conn: &Connection, query: &str) -> Res<u64> {
 
 fn records_section(ctx: &mut Ctx) -> Res<()> {
     println!("\n== Records: bulk writes, search, unlock ({:?} testimonies) ==", ctx.mode.record_steps);
-    let corpus = ctx.repo.parent().unwrap_or(Path::new("/")).join("shared/corpora/arabic-news-diacritized.txt");
-    let corpus =
-        if corpus.exists() { corpus } else { PathBuf::from("/work/shared/corpora/arabic-news-diacritized.txt") };
-    let arabic = gen::Arabic::load(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+    let arabic = arabic_corpus()?;
     let vault_dir = ctx.work.join("records-vault");
     let plain_path = ctx.work.join("records-plain.db");
     let pass = Passphrase::from(PASS);
@@ -826,11 +823,7 @@ fn what_if_child(spec: &str) -> Res<()> {
         conn.execute_batch(&format!("PRAGMA cache_size = -{cache};"))?;
     }
     conn.execute_batch(&amana::db::MIGRATIONS.join("\n"))?;
-    let arabic = gen::Arabic::load(Path::new("/work/shared/corpora/arabic-news-diacritized.txt")).or_else(|_| {
-        gen::Arabic::load(
-            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/arabic-news-diacritized.txt"),
-        )
-    })?;
+    let arabic = arabic_corpus()?;
     let mut rng = Rng::new(SEED);
     let mut case: Option<(Uuid, gen::Person)> = None;
     let (mut written, mut records, mut spent) = (0usize, 0usize, Duration::ZERO);
@@ -1972,6 +1965,21 @@ fn print_table(ctx: &Ctx) {
 
 // ---------------------------------------------------------------------------
 
+/// The checkout `cargo bench` runs in, not the one compiled in: a build reused
+/// from another checkout sharing the target folder would read that one's
+/// corpus and write its BENCHMARKS.md there.
+fn checkout() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
+/// The diacritized Arabic the generator draws its Arabic testimonies from:
+/// the copy kept in this checkout's test data (the same text as the shared
+/// corpus), so that every run reads the same words wherever it runs.
+fn arabic_corpus() -> Res<gen::Arabic> {
+    let corpus = checkout().join("tests/testdata/corpora/arabic-news-diacritized.txt");
+    gen::Arabic::load(&corpus).map_err(|e| format!("{}: {e}", corpus.display()).into())
+}
+
 fn main() -> Res<()> {
     if let Ok(spec) = std::env::var("AMANA_BENCH_CHILD") {
         return what_if_child(&spec);
@@ -1988,7 +1996,7 @@ fn main() -> Res<()> {
     }
     let start_load = load();
     let mode = Mode::from_env();
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let repo = checkout();
     let only: Option<Vec<String>> =
         std::env::var("AMANA_BENCH_ONLY").ok().map(|s| s.split(',').map(|x| x.trim().to_string()).collect());
     let base = std::env::var_os("AMANA_BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);

@@ -30,7 +30,7 @@ fn build(dir: &Path, n: usize) -> Res<()> {
     }
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir)?;
-    let arabic = gen::Arabic::load(Path::new("/work/shared/corpora/arabic-news-diacritized.txt"))?;
+    let arabic = super::arabic_corpus()?;
     let (mut vault, _) = Vault::create(&vault_dir, &Passphrase::from(PASS), super::KDF)?;
     let mut plain = plain_open(&dir.join("plain.db"))?;
     let mut rng = Rng::new(SEED);
