@@ -1513,6 +1513,15 @@ fn export_figures(ctx: &mut Ctx) {
 // ---------------------------------------------------------------------------
 // Report
 
+/// Whether the CPU computes SHA-256 in hardware (x86 `sha_ni`, Arm `sha2`),
+/// which `ring` uses when it is there: the report says which one it measured.
+fn cpu_has_sha_extensions() -> bool {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    info.lines()
+        .find(|l| l.starts_with("flags") || l.starts_with("Features"))
+        .is_some_and(|l| l.split_whitespace().any(|f| f == "sha_ni" || f == "sha2"))
+}
+
 fn machine(ctx: &Ctx) -> Vec<(String, String)> {
     let cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-");
     let mem = sh("grep MemTotal /proc/meminfo | awk '{printf \"%.1f GiB\", $2/1048576}'");
@@ -1642,9 +1651,10 @@ fn scaling_tables(ctx: &Ctx) -> String {
             let f = |v: Option<f64>| v.map(|v| format!("{v:.0} MiB/s")).unwrap_or("n/a".into());
             let _ = writeln!(
                 s,
-                "Ceilings on this machine: `openssl speed` ChaCha20-Poly1305 {}, SHA-256 {}; SHA-256 as Amana computes evidence digests (`ring`'s assembly; no SHA extensions in this CPU) {rust_sha:.0} MiB/s. Amana hashes every evidence byte (SHA-256, recorded at ingest, checked on every read); age does not.\n",
+                "Ceilings on this machine: `openssl speed` ChaCha20-Poly1305 {}, SHA-256 {}; SHA-256 as Amana computes evidence digests (`ring`'s assembly; {}) {rust_sha:.0} MiB/s. Amana hashes every evidence byte (SHA-256, recorded at ingest, checked on every read); age does not.\n",
                 f(chacha),
-                f(sha)
+                f(sha),
+                if cpu_has_sha_extensions() { "this CPU's SHA extensions" } else { "no SHA extensions in this CPU" }
             );
         }
         s.push_str("| Size | Ingest Amana | age -r | Ratio | Read-back Amana | age -d | Ratio | Load |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
