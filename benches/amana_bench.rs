@@ -1513,13 +1513,23 @@ fn export_figures(ctx: &mut Ctx) {
 // ---------------------------------------------------------------------------
 // Report
 
-/// Whether the CPU computes SHA-256 in hardware (x86 `sha_ni`, Arm `sha2`),
-/// which `ring` uses when it is there: the report says which one it measured.
-fn cpu_has_sha_extensions() -> bool {
+/// The CPU features the figures depend on (AES, AVX2, AVX-512, SHA-256 in
+/// hardware: x86 `sha_ni`, Arm `sha2`), from the first core's flags, sorted.
+/// The Machine table lists them and the Evidence section reads them from here,
+/// so the two cannot disagree.
+fn cpu_flags() -> Vec<String> {
+    const WANTED: &[&str] = &["aes", "avx2", "avx512f", "sha2", "sha_ni"];
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    info.lines()
-        .find(|l| l.starts_with("flags") || l.starts_with("Features"))
-        .is_some_and(|l| l.split_whitespace().any(|f| f == "sha_ni" || f == "sha2"))
+    let line = info.lines().find(|l| l.starts_with("flags") || l.starts_with("Features")).unwrap_or_default();
+    let mut flags: Vec<String> = line.split_whitespace().filter(|f| WANTED.contains(f)).map(str::to_string).collect();
+    flags.sort_unstable();
+    flags.dedup();
+    flags
+}
+
+/// Whether SHA-256 runs in hardware here, which `ring` uses when it can.
+fn cpu_has_sha_extensions() -> bool {
+    cpu_flags().iter().any(|f| f == "sha_ni" || f == "sha2")
 }
 
 fn machine(ctx: &Ctx) -> Vec<(String, String)> {
@@ -1536,10 +1546,7 @@ fn machine(ctx: &Ctx) -> Vec<(String, String)> {
             "CPU".into(),
             format!("{} ({} cores)", cpu, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)),
         ),
-        (
-            "CPU flags".into(),
-            sh("grep -m1 flags /proc/cpuinfo | grep -o -w -E 'avx2|avx512f|sha_ni|aes' | sort -u | tr '\\n' ' '"),
-        ),
+        ("CPU flags".into(), cpu_flags().join(" ")),
         ("Memory".into(), mem),
         ("OS".into(), format!("{} (kernel {})", sh(". /etc/os-release && echo $PRETTY_NAME"), sh("uname -r"))),
         ("Disk (work folder)".into(), sh(&format!("findmnt -no FSTYPE,SOURCE -T {}", q(&ctx.work)))),

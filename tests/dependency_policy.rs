@@ -2,6 +2,8 @@
 //! Tauri and no HTTP client or TLS stack for any target platform, and the
 //! whole workspace (with the desktop app) has none on any desktop platform.
 
+mod common;
+
 use std::process::Command;
 
 const NETWORK_CRATES: &[&str] = &[
@@ -50,9 +52,7 @@ fn tree(args: &[&str]) -> Vec<String> {
     let out = Command::new(cargo)
         .args(["tree", "--offline", "--prefix", "none", "--format", "{p}", "-e", "normal,build"])
         .args(args)
-        // The checkout cargo runs this test in, not the one compiled in (a build
-        // reused from another checkout would inspect that one's tree).
-        .current_dir(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+        .current_dir(common::checkout())
         .output()
         .unwrap();
     assert!(out.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&out.stderr));
