@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use amana::bundle::{
-    BundleKind, BundleRecord, FileEntry, Manifest, Profile, Redaction, Sender, SignatureFile, FORMAT, MANIFEST_PATH,
-    MAX_MANIFEST, MAX_SIGNATURE, SIGNATURE_CONTEXT, SIGNATURE_PATH, VERSION,
+    BundleKind, BundleRecipients, BundleRecord, FileEntry, Manifest, Profile, Redaction, Sender, SignatureFile, FORMAT,
+    MANIFEST_PATH, MAX_MANIFEST, MAX_SIGNATURE, SIGNATURE_CONTEXT, SIGNATURE_CONTEXT_V1, SIGNATURE_PATH, VERSION,
 };
 use amana::dossier::{Kind, Record};
 use amana::identity::{encode_signing_key, fingerprint};
@@ -119,13 +119,17 @@ fn record(id: Uuid, kind: Kind, data: serde_json::Value) -> BundleRecord {
         updated_at: "2026-02-27T16:40:00Z".into(),
         data: parsed.to_json(),
         history: Vec::new(),
+        custodian: Some(encode_signing_key(&SigningKey::from_bytes(&SENDER_SEED).verifying_key())),
+        custody_version: Some(1),
+        custody_sha256: None,
+        unreviewed: false,
     }
 }
 
 /// The manifest of the correct bundles: a case with an Arabic testimony, its
 /// source (pseudonym kept, identity withheld and listed in `redactions`) and
 /// an evidence file.
-fn manifest(keys: &Keys, bundle: u128) -> Manifest {
+fn manifest(keys: &Keys, bundle: u128, to: BundleRecipients) -> Manifest {
     let case = record(
         CASE_ID,
         Kind::Case,
@@ -201,7 +205,14 @@ fn manifest(keys: &Keys, bundle: u128) -> Manifest {
             sha256: sha256_hex(EVIDENCE),
         }],
         vault: None,
+        recipients: Some(to),
+        deletions: Vec::new(),
     }
+}
+
+/// The recipients field of a bundle for these age recipients.
+fn for_keys(keys: &[&age::x25519::Recipient]) -> BundleRecipients {
+    BundleRecipients { age: keys.iter().map(|k| k.to_string()).collect(), passphrase: false }
 }
 
 fn to_bytes<T: serde::Serialize>(v: &T) -> Vec<u8> {
@@ -210,7 +221,11 @@ fn to_bytes<T: serde::Serialize>(v: &T) -> Vec<u8> {
 
 /// `manifest.sig` for these manifest bytes, exactly as the spec's §3 says.
 fn signature(manifest_bytes: &[u8], key: &SigningKey, claimed: &SigningKey) -> Vec<u8> {
-    let sig = key.sign(&[SIGNATURE_CONTEXT, manifest_bytes].concat());
+    signature_in(SIGNATURE_CONTEXT, manifest_bytes, key, claimed)
+}
+
+fn signature_in(context: &[u8], manifest_bytes: &[u8], key: &SigningKey, claimed: &SigningKey) -> Vec<u8> {
+    let sig = key.sign(&[context, manifest_bytes].concat());
     to_bytes(&SignatureFile {
         algorithm: "ed25519".into(),
         signing_key: encode_signing_key(&claimed.verifying_key()),
@@ -343,11 +358,11 @@ fn encrypt(plain: &[u8], to: To<'_>) -> Vec<u8> {
 
 /// An age header with one scrypt stanza asking for 2^40 work, and a body
 /// nobody can open: a reader must refuse it without trying.
-fn excessive_scrypt() -> Vec<u8> {
+fn excessive_scrypt(log_n: u8) -> Vec<u8> {
     let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
     let mut out = Vec::new();
     out.extend_from_slice(b"age-encryption.org/v1\n");
-    out.extend_from_slice(format!("-> scrypt {} 40\n", b64.encode([7u8; 16])).as_bytes());
+    out.extend_from_slice(format!("-> scrypt {} {log_n}\n", b64.encode([7u8; 16])).as_bytes());
     out.extend_from_slice(format!("{}\n", b64.encode([9u8; 32])).as_bytes());
     out.extend_from_slice(format!("--- {}\n", b64.encode([1u8; 32])).as_bytes());
     out.extend_from_slice(&[0u8; 16]); // the payload nonce
@@ -410,7 +425,7 @@ fn main() {
     std::fs::write(dir.join("sender.card.json"), to_bytes(&card)).expect("write the card");
     std::fs::write(dir.join("sender.fingerprint"), format!("{}\n", s.fingerprint)).expect("write");
 
-    let base = manifest(&keys, 0x5a11d000_0000_4000_8000_000000000001);
+    let base = manifest(&keys, 0x5a11d000_0000_4000_8000_000000000001, for_keys(&[&keys.recipient]));
     let base_bytes = to_bytes(&base);
     let base_sig = signature(&base_bytes, &keys.sender, &keys.sender);
     let ev = [(EVIDENCE_ID, EVIDENCE)];
@@ -425,7 +440,11 @@ fn main() {
         "to recipient.key: a case, an Arabic testimony, its source (identity withheld, listed in redactions), an evidence file",
     );
     {
-        let m = manifest(&keys, 0x5a11d000_0000_4000_8000_000000000002);
+        let m = manifest(
+            &keys,
+            0x5a11d000_0000_4000_8000_000000000002,
+            BundleRecipients { age: Vec::new(), passphrase: true },
+        );
         let b = to_bytes(&m);
         let t = tar(&entries(&b, &signature(&b, &keys.sender, &keys.sender), &ev));
         out.write(
@@ -437,7 +456,7 @@ fn main() {
         std::fs::write(dir.join("valid_passphrase.passphrase"), PASSPHRASE).expect("write passphrase");
     }
     {
-        let m = manifest(&keys, 0x5a11d000_0000_4000_8000_000000000003);
+        let m = manifest(&keys, 0x5a11d000_0000_4000_8000_000000000003, for_keys(&[&keys.recipient, &keys.other]));
         let b = to_bytes(&m);
         let t = tar(&entries(&b, &signature(&b, &keys.sender, &keys.sender), &ev));
         out.write(
@@ -472,11 +491,18 @@ fn main() {
     );
     out.write(
         "fail_scrypt_work_factor",
-        &excessive_scrypt(),
-        Some("bundle.hostile_entry"),
+        &excessive_scrypt(40),
+        Some("bundle.work_factor_too_high"),
         "a passphrase bundle whose scrypt stanza asks for 2^40 work: refused without trying (a denial of service otherwise)",
     );
     std::fs::write(dir.join("fail_scrypt_work_factor.passphrase"), PASSPHRASE).expect("write passphrase");
+    out.write(
+        "fail_scrypt_work_factor_21",
+        &excessive_scrypt(21),
+        Some("bundle.work_factor_too_high"),
+        "a passphrase bundle asking for 2^21 scrypt work (2 GiB of memory): over Amana's cap of 2^20, though age's own default would try it",
+    );
+    std::fs::write(dir.join("fail_scrypt_work_factor_21.passphrase"), PASSPHRASE).expect("write passphrase");
 
     // ----- signature
     {
@@ -528,13 +554,152 @@ fn main() {
     // ----- the manifest (each properly signed)
     {
         let mut m = base_json.clone();
-        m["version"] = json!(2);
+        m["version"] = json!(3);
         let (b, s) = signed(&keys, &m);
         out.write(
             "fail_unknown_version",
             &encrypt(&tar(&entries(&b, &s, &ev)), to_me()),
             Some("bundle.unsupported_version"),
-            "manifest version 2, properly signed",
+            "manifest version 3, properly signed",
+        );
+    }
+
+    // ----- version 2: trust in handover (docs/bundle-format.md §2, §6)
+    {
+        // The same content as a version 1 bundle: no recipients, no custody,
+        // signed under the version 1 context.
+        let mut m = base_json.clone();
+        m["version"] = json!(1);
+        m.as_object_mut().unwrap().remove("recipients");
+        for r in m["records"].as_array_mut().unwrap() {
+            let r = r.as_object_mut().unwrap();
+            r.remove("custodian");
+            r.remove("custody_version");
+        }
+        let b = to_bytes(&m);
+        let s = signature_in(SIGNATURE_CONTEXT_V1, &b, &keys.sender, &keys.sender);
+        out.write(
+            "valid_v1_legacy",
+            &encrypt(&tar(&entries(&b, &s, &ev)), to_me()),
+            None,
+            "the same content in format version 1 (no recipients, no custody): read, with a notice; nothing it changes is applied without the reader's acceptance",
+        );
+    }
+    {
+        // Signed for other.key only, then encrypted to recipient.key: a
+        // bundle passed on (re-encrypted) by someone else.
+        let mut m = base_json.clone();
+        m["recipients"] = json!({"age": [keys.other.to_string()], "passphrase": false});
+        let (b, s) = signed(&keys, &m);
+        out.write(
+            "warn_not_addressed_to_you",
+            &encrypt(&tar(&entries(&b, &s, &ev)), to_me()),
+            Some("warn.not_addressed_to_you"),
+            "signed for other.key only but encrypted to recipient.key (passed on by someone): reads, the reader is told it was not made for them, and its sender is not trusted",
+        );
+    }
+    let manifest_fail = |out: &mut Out, name: &str, code: &str, why: &str, change: &dyn Fn(&mut serde_json::Value)| {
+        let mut m = base_json.clone();
+        change(&mut m);
+        let (b, s) = signed(&keys, &m);
+        out.write(name, &encrypt(&tar(&entries(&b, &s, &ev)), to_me()), Some(code), why);
+    };
+    manifest_fail(
+        &mut out,
+        "fail_no_recipients",
+        "bundle.bad_manifest",
+        "a version 2 manifest that does not say who it is for (properly signed)",
+        &|m| {
+            m.as_object_mut().unwrap().remove("recipients");
+        },
+    );
+    manifest_fail(
+        &mut out,
+        "fail_no_custodian",
+        "bundle.bad_manifest",
+        "a version 2 record without its custodian (properly signed)",
+        &|m| {
+            m["records"][2].as_object_mut().unwrap().remove("custodian");
+        },
+    );
+    manifest_fail(
+        &mut out,
+        "fail_custodian_not_a_key",
+        "bundle.bad_manifest",
+        "a record whose custodian is not an Ed25519 key (properly signed)",
+        &|m| m["records"][2]["custodian"] = json!("ed25519:AAAA"),
+    );
+    manifest_fail(
+        &mut out,
+        "fail_version_too_high",
+        "bundle.bad_manifest",
+        "a record at custody version 2^31, past the format's 2^30 (properly signed)",
+        &|m| m["records"][2]["custody_version"] = json!(1u64 << 31),
+    );
+    manifest_fail(
+        &mut out,
+        "fail_future_time",
+        "bundle.from_the_future",
+        "a record updated in 2099 (properly signed): refused, a time from the future is wrong or forged",
+        &|m| m["records"][2]["updated_at"] = json!("2099-01-01T00:00:00Z"),
+    );
+    manifest_fail(
+        &mut out,
+        "fail_not_a_time",
+        "bundle.bad_manifest",
+        "a bundle whose created_at is \"9999-yesterday\" (properly signed)",
+        &|m| m["created_at"] = json!("9999-yesterday"),
+    );
+    {
+        let mut m = base_json.clone();
+        m["version"] = json!(1);
+        let b = to_bytes(&m);
+        let s = signature_in(SIGNATURE_CONTEXT_V1, &b, &keys.sender, &keys.sender);
+        out.write(
+            "fail_v1_with_v2_fields",
+            &encrypt(&tar(&entries(&b, &s, &ev)), to_me()),
+            Some("bundle.bad_manifest"),
+            "version 1 (signed as version 1) with version 2 fields (recipients, custody), so no reader takes it for either",
+        );
+    }
+    manifest_fail(
+        &mut out,
+        "fail_deleted_and_sent",
+        "bundle.bad_manifest",
+        "a record listed both as sent and as deleted (properly signed)",
+        &|m| {
+            m["deletions"] = json!([{"id": TESTIMONY_ID, "kind": "testimony", "case_id": CASE_ID,
+                                      "custodian": m["sender"]["signing_key"], "custody_version": 2,
+                                      "deleted_at": "2026-02-28T10:00:00Z"}])
+        },
+    );
+    {
+        // A small-order ("weak") public key, and the signature (R = the
+        // identity point, S = 0) that plain Ed25519 verification accepts for
+        // every message under it; strict verification refuses both.
+        let mut weak = [0u8; 32];
+        weak[0] = 1;
+        let weak_key = ed25519_dalek::VerifyingKey::from_bytes(&weak).expect("the identity point decodes");
+        let mut m = base_json.clone();
+        let key_text = encode_signing_key(&weak_key);
+        m["sender"]["signing_key"] = json!(key_text);
+        m["sender"]["fingerprint"] = json!(fingerprint(&weak_key, &keys.sender_age.to_string()));
+        for r in m["records"].as_array_mut().unwrap() {
+            r["custodian"] = json!(key_text);
+        }
+        let b = to_bytes(&m);
+        let mut raw = [0u8; 64];
+        raw[0] = 1;
+        let sig = to_bytes(&SignatureFile {
+            algorithm: "ed25519".into(),
+            signing_key: key_text,
+            signature: base64::engine::general_purpose::STANDARD.encode(raw),
+        });
+        out.write(
+            "fail_weak_signing_key",
+            &encrypt(&tar(&entries(&b, &sig, &ev)), to_me()),
+            Some("bundle.bad_signature"),
+            "signed under a small-order key with the signature (identity, 0) that non-strict Ed25519 accepts for any message",
         );
     }
     {
@@ -842,13 +1007,14 @@ fn write_readme(out: &Out) {
          amana bundle verify valid_x25519.amana --identity recipient.key\n\
          ```\n\n\
          ## Content of the correct bundles\n\n\
-         One fictional case (\"Rami Sallam\", with his name in Arabic), the source \"Witness W-17\"\n\
+         Format version 2 (`valid_v1_legacy` is version 1). One fictional case (\"Rami Sallam\", with his name in Arabic), the source \"Witness W-17\"\n\
          whose identity was withheld (profile `source_identities: false`, listed in\n\
          `redactions`), an Arabic testimony by that source, and one evidence file (a fictional\n\
          arrest request, text).\n\n\
          ## Vectors\n\n\
          Each `fail_*.amana` breaks one rule; `fail_*.expected` holds the error code a reader\n\
-         must answer with (both `amana bundle verify` and `amana import`), writing nothing.\n\n\
+         must answer with (both `amana bundle verify` and `amana import`), writing nothing.\n\
+         Each `warn_*.amana` reads, and `warn_*.expected` names the warning a reader must give.\n\n\
          | file | expected | what it is |\n| --- | --- | --- |\n",
     );
     for (name, code, why) in &out.readme {

@@ -206,6 +206,10 @@ pub struct CaseListItem {
     pub urgent: usize,
     /// Last change.
     pub updated_at: String,
+    /// Records of this case received from an unverified sender, not reviewed yet.
+    pub unreviewed: usize,
+    /// Proposed changes to this case waiting for a decision.
+    pub proposals: usize,
 }
 
 /// Every case, with the figures the list shows.
@@ -248,6 +252,8 @@ pub fn list_cases(vault: &Vault, today: Date) -> ApiResult<Vec<CaseListItem>> {
             days_since_arrest: o.days_since_arrest,
             urgent: urgent.iter().filter(|u| u.case_id == c.id).count(),
             updated_at: c.updated_at.clone(),
+            unreviewed: store::count_unreviewed(vault.conn(), c.id)?,
+            proposals: crate::bundle::inbox::pending_for_case(vault.conn(), c.id)?,
         });
     }
     out.sort_by(|a, b| b.urgent.cmp(&a.urgent).then(b.updated_at.cmp(&a.updated_at)));

@@ -36,6 +36,12 @@ pub enum Action {
     Export,
     /// Records were imported from a bundle.
     Import,
+    /// Records received unreviewed were marked reviewed.
+    Review,
+    /// A proposed change from a bundle was accepted.
+    Accept,
+    /// A proposed change from a bundle was rejected.
+    Reject,
 }
 
 impl Action {
@@ -49,6 +55,9 @@ impl Action {
             Action::Draft => "draft",
             Action::Export => "export",
             Action::Import => "import",
+            Action::Review => "review",
+            Action::Accept => "accept",
+            Action::Reject => "reject",
         }
     }
 }

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_dossiers.sql"),
     include_str!("../migrations/0003_handover.sql"),
     include_str!("../migrations/0004_evidence_seals.sql"),
+    include_str!("../migrations/0005_custody.sql"),
 ];
 
 /// The schema version this build creates and understands.

@@ -8,7 +8,7 @@
 use std::str::FromStr;
 
 use base64::Engine;
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use rusqlite::{params, Connection, OptionalExtension};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -153,10 +153,13 @@ impl VaultIdentity {
     }
 }
 
-/// Verifies an Ed25519 signature.
+/// Verifies an Ed25519 signature strictly (`verify_strict`): weak keys of
+/// small order and non-canonical signatures, which plain verification lets
+/// through and which let one signature pass for several messages or keys,
+/// are refused.
 pub fn verify_signature(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
     let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else { return false };
-    key.verify(message, &sig).is_ok()
+    !key.is_weak() && key.verify_strict(message, &sig).is_ok()
 }
 
 fn load(display_name: String, age_secret: &str, signing_secret: &str) -> Result<VaultIdentity, IdentityError> {
@@ -522,6 +525,16 @@ pub fn check_state(state: &VaultState) -> Result<(), IdentityError> {
     Ok(())
 }
 
+/// The public signing keys (`ed25519:…`) of a backup's identities.
+pub(crate) fn signing_keys_of(state: &VaultState) -> Vec<String> {
+    state
+        .identities
+        .iter()
+        .filter_map(|i| load(i.display_name.clone(), &i.age_secret, &i.signing_secret).ok())
+        .map(|id| encode_signing_key(&id.verifying_key()))
+        .collect()
+}
+
 /// Whether the vault has the identity with this age secret key.
 pub fn has_identity(conn: &Connection, age_secret: &str) -> Result<bool, IdentityError> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM identities WHERE age_secret = ?1)", [age_secret], |r| r.get(0))?)
@@ -534,14 +547,25 @@ pub fn has_contact(conn: &Connection, age_recipient: &str) -> Result<bool, Ident
 }
 
 /// Adds a backup's identities and contacts that the vault does not have
-/// (in the caller's transaction). The backup's active identity becomes the
-/// active one; identities the vault already had stay, for their old bundles.
-/// A contact the vault already has (same age recipient) is kept as it is.
+/// (in the caller's transaction). With `take_active` (a restore into a new
+/// vault), the backup's active identity becomes the active one; otherwise
+/// (an import of this vault's own backup) the active identity stays, so an
+/// old backup never rolls the vault back to an old key. Identities the vault
+/// already had stay, for their old bundles. A contact the vault already has
+/// (same age recipient) is kept as it is.
+///
+/// Only a restore, or an import of a backup signed by one of this vault's
+/// own identities, may call this (docs/SECURITY.md, "Who may change what"):
+/// it carries secret keys and `verified` marks.
 ///
 /// `state` must have passed [`check_state`]. It has when it comes from a
 /// bundle's manifest: `bundle::validate_manifest` checks it, and every
 /// manifest the bundle reader returns went through that; hence crate-only.
-pub(crate) fn restore_state(conn: &Connection, state: &VaultState) -> Result<StateRestored, IdentityError> {
+pub(crate) fn restore_state(
+    conn: &Connection,
+    state: &VaultState,
+    take_active: bool,
+) -> Result<StateRestored, IdentityError> {
     let mut done = StateRestored::default();
     for i in &state.identities {
         if !has_identity(conn, &i.age_secret)? {
@@ -552,7 +576,7 @@ pub(crate) fn restore_state(conn: &Connection, state: &VaultState) -> Result<Sta
             done.identities += 1;
         }
     }
-    if let Some(active) = state.identities.iter().find(|i| i.active) {
+    if let Some(active) = state.identities.iter().find(|i| i.active && take_active) {
         conn.execute("UPDATE identities SET active = (age_secret = ?1)", [&active.age_secret])?;
     }
     for c in &state.contacts {

@@ -309,6 +309,8 @@ pub struct Hit {
     pub highlights: Vec<(usize, usize)>,
     /// Whether the match was on a name variant rather than the exact words.
     pub name_variant: bool,
+    /// Received from a sender who was not verified, and not reviewed yet.
+    pub unreviewed: bool,
 }
 
 /// A page of results.
@@ -404,6 +406,10 @@ fn search_split_from(
             .all(|(needle, prefix)| folded.iter().any(|(field, _)| !word_matches(field, needle, *prefix).is_empty()));
         let (snippet, highlights) = snippet(&names, &body, &folded, &needles)
             .unwrap_or_else(|| (names.first().cloned().unwrap_or_else(|| record.label()), Vec::new()));
+        let unreviewed: bool = conn
+            .query_row("SELECT unreviewed FROM records WHERE id = ?1", [id.to_string()], |r| r.get::<_, i64>(0))
+            .map(|u| u == 1)
+            .unwrap_or(false);
         hits.push(Hit {
             record_id: id,
             kind: record.kind(),
@@ -411,6 +417,7 @@ fn search_split_from(
             case_label,
             label: record.label(),
             name_variant: !literal,
+            unreviewed,
             snippet,
             highlights,
         });
@@ -708,6 +715,7 @@ mod tests {
             crate::dossier::Record::from_json(Kind::Testimony, serde_json::json!({ "text": text, "language": "en" }))
                 .unwrap();
         StoredRecord {
+            custody: Default::default(),
             id,
             case_id: id,
             version: 1,

@@ -156,7 +156,7 @@ fn a_case_goes_from_a_to_b_without_the_sources_identity() {
     assert!(api::list_cases(&b, Date::today()).unwrap().is_empty());
     std::fs::rename(&replaced, &out).unwrap();
     let report = api::import_bundle(&mut b, as_shown(), &mut |_, _| true).unwrap();
-    assert_eq!((report.added, report.conflicts.len()), (3, 0));
+    assert_eq!((report.added, report.proposed.len()), (3, 0));
     let o = api::case_overview(&b, case, Date::today()).unwrap();
     assert_eq!(o.sources.len(), 1);
     assert!(!serde_json::to_string(&o.sources).unwrap().contains(SOURCE_NAME));

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{ApiError, ApiResult};
-use crate::bundle::import::{self, ImportReport};
+use crate::bundle::import::{self, ImportReport, ProposedChange};
+use crate::bundle::inbox::{self, Decided};
 use crate::bundle::read::{self, BundleSummary, Opener};
 use crate::bundle::restore::{self, RestoreError};
 use crate::bundle::write::{self, ExportOptions, ExportSummary, Recipients};
@@ -318,6 +319,9 @@ fn opener(vault: &Vault, passphrase: Option<SecretString>) -> ApiResult<Opener> 
 pub struct BundleContents {
     /// Who sent it, whether verified, what it holds.
     pub summary: BundleSummary,
+    /// What importing it would do here, written nothing: new cases, records
+    /// held for review, updates, proposed changes field by field.
+    pub plan: ImportReport,
     /// The fields left out, record by record.
     pub redactions: Vec<Redaction>,
     /// The records as sent (cases first). Evidence files are checked but not kept.
@@ -329,8 +333,10 @@ pub struct BundleContents {
 pub fn open_bundle(vault: &Vault, req: OpenBundleRequest, progress: Progress<'_>) -> ApiResult<BundleContents> {
     let opener = opener(vault, req.passphrase)?;
     let manifest = import::verify(&req.path, &opener, progress)?;
-    let summary = read::summarise(&manifest, Some(vault.conn()))?;
-    Ok(BundleContents { summary, redactions: manifest.redactions, records: manifest.records })
+    let reader = read::Reader::of(&opener, Some(vault.conn()))?;
+    let summary = read::summarise(&manifest, Some(vault.conn()), &reader)?;
+    let plan = import::preview(vault, &manifest, summary.clone())?;
+    Ok(BundleContents { summary, plan, redactions: manifest.redactions, records: manifest.records })
 }
 
 /// Imports a bundle: verified whole first, then merged; conflicts reported.
@@ -507,4 +513,50 @@ mod tests {
         assert_eq!(decode_qr(b"GIF89a not allowed").unwrap_err().code, "contact.not_an_image");
         assert_eq!(decode_qr(b"plain text").unwrap_err().code, "contact.not_an_image");
     }
+}
+
+/// The proposed changes waiting for the person (with `decided`, the ones
+/// accepted and rejected before), oldest first, each with its field-by-field
+/// difference from the record as it is now.
+pub fn proposals(vault: &Vault, decided: bool) -> ApiResult<Vec<ProposedChange>> {
+    if !decided {
+        return Ok(inbox::list(vault.conn(), inbox::Status::Pending)?);
+    }
+    let mut all = inbox::list(vault.conn(), inbox::Status::Accepted)?;
+    all.extend(inbox::list(vault.conn(), inbox::Status::Rejected)?);
+    all.sort_by(|a, b| a.received_at.cmp(&b.received_at));
+    Ok(all)
+}
+
+/// Decide on proposed changes: one (`proposal`) or every pending one of a
+/// bundle (`bundle_id`).
+#[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct DecideRequest {
+    /// One proposal.
+    #[serde(default)]
+    pub proposal: Option<Uuid>,
+    /// Every pending proposal of this bundle.
+    #[serde(default)]
+    pub bundle_id: Option<Uuid>,
+    /// Accept (apply) or reject.
+    pub accept: bool,
+}
+
+/// Accepts or rejects proposed changes; audited.
+pub fn decide_proposals(vault: &mut Vault, req: DecideRequest) -> ApiResult<Decided> {
+    Ok(match (req.proposal, req.bundle_id) {
+        (Some(id), None) if req.accept => inbox::accept(vault, id)?,
+        (Some(id), None) => inbox::reject(vault, id)?,
+        (None, Some(b)) => inbox::decide_bundle(vault, b, req.accept)?,
+        _ => return Err(error("proposal.not_found", "give either one proposed change or one bundle")),
+    })
+}
+
+/// Marks the records of a case that were received unreviewed as reviewed.
+pub fn mark_case_reviewed(vault: &mut Vault, case_id: Uuid) -> ApiResult<usize> {
+    let tx = vault.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let n = crate::dossier::store::mark_reviewed(&tx, case_id)?;
+    tx.commit()?;
+    Ok(n)
 }

@@ -54,6 +54,8 @@ fn export_all(dir: &Path) {
         OpenBundleRequest,
         BundleContents,
         crate::bundle::import::ImportReport,
+        DecideRequest,
+        crate::bundle::inbox::Decided,
         BackupRequest,
         BackupStatus,
         RestoreRequest,

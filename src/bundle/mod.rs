@@ -8,6 +8,7 @@
 //! anything is written anywhere; nothing in it can name a path on disk.
 
 pub mod import;
+pub mod inbox;
 pub mod read;
 pub mod restore;
 pub mod write;
@@ -19,8 +20,12 @@ use crate::dossier::{Kind, Record};
 
 /// `manifest.format`.
 pub const FORMAT: &str = "amana-bundle";
-/// The bundle version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The bundle version this build writes. It reads this one and version 1
+/// (with a notice: a version 1 bundle does not say who it was for, nor who
+/// has custody of its records).
+pub const VERSION: u32 = 2;
+/// The oldest bundle version this build reads.
+pub const OLDEST_VERSION: u32 = 1;
 /// Largest manifest a reader accepts.
 pub const MAX_MANIFEST: u64 = 64 << 20;
 /// Largest signature file a reader accepts.
@@ -29,8 +34,29 @@ pub const MAX_SIGNATURE: u64 = 4096;
 pub const MAX_RECORDS: usize = 1_000_000;
 /// Most files in one bundle.
 pub const MAX_FILES: usize = 100_000;
-/// Prefix of the signed message (domain separation).
-pub const SIGNATURE_CONTEXT: &[u8] = b"amana-bundle-v1 manifest\n";
+/// Prefix of the signed message of a version 2 manifest (domain separation).
+pub const SIGNATURE_CONTEXT: &[u8] = b"amana-bundle-v2 manifest\n";
+/// Prefix of the signed message of a version 1 manifest.
+pub const SIGNATURE_CONTEXT_V1: &[u8] = b"amana-bundle-v1 manifest\n";
+/// The signed prefix for a manifest of this version.
+pub fn signature_context(version: u32) -> &'static [u8] {
+    if version == 1 {
+        SIGNATURE_CONTEXT_V1
+    } else {
+        SIGNATURE_CONTEXT
+    }
+}
+/// How far in the future a time in a bundle may be (clocks set by hand in
+/// the field drift; no decision depends on these times, they are shown).
+pub const MAX_CLOCK_SKEW_SECS: i64 = 24 * 3600;
+/// The highest version number a bundle may give a record: far above what
+/// years of editing reach, far below what would overflow anywhere.
+pub const MAX_RECORD_VERSION: u32 = 1 << 30;
+/// How far one bundle may move a record's custody version past the one this
+/// vault holds before the change is held as a proposal: a stolen key that
+/// signs version 2^30 must not freeze the record against its custodian's
+/// next real versions (TUF's "fast-forward" attack).
+pub const MAX_VERSION_JUMP: u32 = 100_000;
 /// Tar path of the manifest.
 pub const MANIFEST_PATH: &str = "manifest.json";
 /// Tar path of the signature.
@@ -147,6 +173,21 @@ pub struct BundleRecord {
     /// Earlier versions (backups).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// Version 2: the record's custodian, the vault that created it
+    /// (`ed25519:…`); only it may change the record at its recipients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custodian: Option<String>,
+    /// Version 2: the custodian's version number of `data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custody_version: Option<u32>,
+    /// Version 2 backups: the digest of the content as last taken from its
+    /// custodian (so a restored vault still tells local edits apart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custody_sha256: Option<String>,
+    /// Version 2: the sender had not reviewed this record either (it came
+    /// to them from a sender they had not verified).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreviewed: bool,
 }
 
 impl BundleRecord {
@@ -199,6 +240,24 @@ pub struct Manifest {
     /// Backups only: the vault's identities and contacts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vault: Option<crate::identity::VaultState>,
+    /// Version 2: who the bundle was made for (signed, so a bundle
+    /// re-encrypted to someone else tells that reader it was not for them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<BundleRecipients>,
+    /// Version 2: records of these cases that the sender deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deletions: Vec<crate::dossier::store::Tombstone>,
+}
+
+/// Who a bundle was made for (version 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct BundleRecipients {
+    /// The age recipients (`age1…`) it was encrypted to.
+    pub age: Vec<String>,
+    /// Whether it was encrypted to a passphrase instead.
+    pub passphrase: bool,
 }
 
 /// `manifest.sig`.
@@ -269,6 +328,20 @@ pub enum BundleError {
     /// A record conflicts in a way that refuses the whole bundle.
     #[error("the bundle cannot be imported: {0}; nothing was written")]
     Refused(String),
+    /// No proposal (or no pending proposal of that bundle) has this id.
+    #[error("no proposed change waits under the id {0}; it may have been decided already")]
+    NoSuchProposal(uuid::Uuid),
+    /// The proposal was already accepted or rejected.
+    #[error("the proposed change {0} was already {1}; nothing was done")]
+    ProposalDecided(uuid::Uuid, String),
+    /// A time in the bundle is later than now (beyond clock drift).
+    #[error(
+        "the bundle is dated in the future ({0}); its sender's clock is wrong or it was forged; nothing was written"
+    )]
+    FromTheFuture(String),
+    /// A passphrase bundle asks for more scrypt work than Amana allows.
+    #[error("this bundle's passphrase protection asks for far more computing work than Amana ever uses (2^{0}); it may be an attempt to freeze this computer; nothing was done")]
+    WorkFactorTooHigh(u8),
     /// The bundle file changed between two readings (still being copied?).
     #[error("the bundle file changed while it was being read (was it still being copied?); nothing was written; try again once it is complete")]
     Changed,
@@ -325,6 +398,10 @@ impl BundleError {
             BundleError::BadManifest(_) => "bundle.bad_manifest",
             BundleError::Refused(_) => "bundle.refused",
             BundleError::Changed => "bundle.changed",
+            BundleError::FromTheFuture(_) => "bundle.from_the_future",
+            BundleError::NoSuchProposal(_) => "proposal.not_found",
+            BundleError::ProposalDecided(..) => "proposal.decided",
+            BundleError::WorkFactorTooHigh(_) => "bundle.work_factor_too_high",
             BundleError::FileWithoutItsRecord(_) => "bundle.file_without_its_record",
             BundleError::TooLarge => "bundle.too_large",
             BundleError::OutputExists(_) => "bundle.output_exists",
@@ -391,6 +468,61 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), BundleError> {
         }
         (None, _) => {}
     }
+    check_times(m)?;
+    match m.version {
+        1 => {
+            if m.recipients.is_some()
+                || !m.deletions.is_empty()
+                || m.records.iter().any(|r| {
+                    r.custodian.is_some() || r.custody_version.is_some() || r.custody_sha256.is_some() || r.unreviewed
+                })
+            {
+                return bad("a version 1 manifest with version 2 fields".into());
+            }
+        }
+        _ => {
+            let Some(to) = &m.recipients else { return bad("it does not say who the bundle is for".into()) };
+            if to.age.len() > MAX_FILES || (to.age.is_empty() != to.passphrase) {
+                return bad("its list of recipients is not valid".into());
+            }
+            for r in &to.age {
+                if r.len() > 100 || std::str::FromStr::from_str(r).map(|_: age::x25519::Recipient| ()).is_err() {
+                    return bad("a recipient is not an age recipient".into());
+                }
+            }
+            for r in &m.records {
+                let (Some(c), Some(v)) = (&r.custodian, r.custody_version) else {
+                    return bad(format!("record {} has no custodian", r.id));
+                };
+                if crate::identity::decode_signing_key(c).is_none() {
+                    return bad(format!("record {} names a custodian that is not a signing key", r.id));
+                }
+                if v == 0 || v > MAX_RECORD_VERSION {
+                    return bad(format!("record {} has an impossible version number", r.id));
+                }
+                if r.custody_sha256.is_some() && m.kind != BundleKind::Backup {
+                    return bad("a handover carries custody digests".into());
+                }
+            }
+            if m.deletions.len() > MAX_RECORDS {
+                return bad("too many deletions".into());
+            }
+            let mut seen = std::collections::HashSet::new();
+            for d in &m.deletions {
+                if !seen.insert(d.id) || m.records.iter().any(|r| r.id == d.id) {
+                    return bad(format!("the deleted record {} is listed twice", d.id));
+                }
+                if d.custodian.as_deref().is_some_and(|c| crate::identity::decode_signing_key(c).is_none())
+                    || d.custody_version.is_some_and(|v| v == 0 || v > MAX_RECORD_VERSION)
+                {
+                    return bad(format!("the deletion of {} is not valid", d.id));
+                }
+            }
+        }
+    }
+    if m.records.iter().any(|r| r.version == 0 || r.version > MAX_RECORD_VERSION) {
+        return bad("a record has an impossible version number".into());
+    }
     let mut ids = std::collections::HashMap::with_capacity(m.records.len());
     for r in &m.records {
         if ids.insert(r.id, r).is_some() {
@@ -434,6 +566,35 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), BundleError> {
     let with_files: std::collections::HashSet<Uuid> = m.files.iter().map(|f| f.evidence_id).collect();
     if let Some(r) = m.records.iter().find(|r| r.kind == Kind::Evidence && !with_files.contains(&r.id)) {
         return bad(format!("the evidence record {} has no file", r.id));
+    }
+    Ok(())
+}
+
+/// Every time in the manifest is a real RFC 3339 time, and none is later
+/// than now by more than [`MAX_CLOCK_SKEW_SECS`].
+fn check_times(m: &Manifest) -> Result<(), BundleError> {
+    use crate::dossier::date::{now_unix, parse_rfc3339};
+    let latest = now_unix() + MAX_CLOCK_SKEW_SECS;
+    let check = |t: &str| -> Result<(), BundleError> {
+        match parse_rfc3339(t) {
+            None => Err(BundleError::BadManifest(format!(
+                "\"{}\" is not a time",
+                t.chars().take(40).flat_map(char::escape_debug).collect::<String>()
+            ))),
+            Some(at) if at > latest => Err(BundleError::FromTheFuture(t.to_string())),
+            Some(_) => Ok(()),
+        }
+    };
+    check(&m.created_at)?;
+    for r in &m.records {
+        check(&r.created_at)?;
+        check(&r.updated_at)?;
+        for h in &r.history {
+            check(&h.saved_at)?;
+        }
+    }
+    for d in &m.deletions {
+        check(&d.deleted_at)?;
     }
     Ok(())
 }

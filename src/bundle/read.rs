@@ -17,8 +17,11 @@ use crate::identity;
 
 /// How to open a bundle.
 pub enum Opener {
-    /// age identities (a vault's, or from an identity file).
+    /// A vault's age identities.
     Identities(Vec<Box<dyn age::Identity>>),
+    /// The identities of an identity file, with the age recipients of those
+    /// that are X25519 (to tell whether a bundle was made for them).
+    IdentityFile(Vec<Box<dyn age::Identity>>, Vec<String>),
     /// A passphrase.
     Passphrase(SecretString),
 }
@@ -28,6 +31,22 @@ pub fn needs_passphrase(path: &Path) -> Result<bool, BundleError> {
     let f = File::open(path).map_err(BundleError::io("open the bundle"))?;
     let d = age::Decryptor::new_buffered(BufReader::new(f)).map_err(|_| BundleError::NotABundle)?;
     Ok(d.is_scrypt())
+}
+
+/// The most scrypt work a passphrase bundle may ask of its reader: 2^20
+/// (1 GiB of memory, a few seconds). Amana writes 2^[`PASSPHRASE_WORK_FACTOR`];
+/// age's own calibration would let a hostile bundle ask for 2^22 or more
+/// (4 GiB, a minute) on a fast machine's target, or far beyond with a
+/// crafted stanza.
+pub const MAX_SCRYPT_WORK_FACTOR: u8 = 20;
+/// The scrypt work factor Amana writes passphrase bundles with (2^18,
+/// 256 MiB, about a second), fixed rather than calibrated so that a bundle
+/// made on a fast machine still opens under [`MAX_SCRYPT_WORK_FACTOR`].
+pub const PASSPHRASE_WORK_FACTOR: u8 = 18;
+
+/// Opens with an age identity file (as made by `age-keygen` or `amana identity export`).
+pub fn identity_file_opener(path: &Path) -> Result<Opener, BundleError> {
+    Ok(Opener::IdentityFile(identities_from_file(path)?, recipients_in_identity_file(path)))
 }
 
 /// Parses an age identity file (as made by `age-keygen` or `amana identity export`).
@@ -111,11 +130,11 @@ pub fn check_manifest(manifest_bytes: &[u8], sig_bytes: &[u8]) -> Result<Manifes
     if probe.format.as_deref() != Some(FORMAT) {
         return Err(BundleError::BadManifest("not an Amana bundle manifest".into()));
     }
-    match probe.version.as_ref().and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(VERSION) => {}
+    let version = match probe.version.as_ref().and_then(|v| v.as_u64()) {
+        Some(v) if (u64::from(OLDEST_VERSION)..=u64::from(VERSION)).contains(&v) => v as u32,
         Some(v) => return Err(BundleError::UnsupportedVersion(v)),
         None => return Err(BundleError::BadManifest("no version".into())),
-    }
+    };
     let sig: SignatureFile = serde_json::from_slice(sig_bytes).map_err(|_| BundleError::BadSignature)?;
     let manifest: Manifest =
         serde_json::from_slice(manifest_bytes).map_err(|e| BundleError::BadManifest(e.to_string()))?;
@@ -124,7 +143,7 @@ pub fn check_manifest(manifest_bytes: &[u8], sig_bytes: &[u8]) -> Result<Manifes
         base64::engine::general_purpose::STANDARD.decode(&sig.signature).map_err(|_| BundleError::BadSignature)?;
     if sig.algorithm != "ed25519"
         || sig.signing_key != manifest.sender.signing_key
-        || !identity::verify_signature(&key, &[SIGNATURE_CONTEXT, manifest_bytes].concat(), &raw)
+        || !identity::verify_signature(&key, &[signature_context(version), manifest_bytes].concat(), &raw)
     {
         return Err(BundleError::BadSignature);
     }
@@ -164,7 +183,7 @@ pub fn read(
         }
     })?;
     let stream = match opener {
-        Opener::Identities(ids) => {
+        Opener::Identities(ids) | Opener::IdentityFile(ids, _) => {
             if decryptor.is_scrypt() {
                 return Err(BundleError::NeedsPassphrase);
             }
@@ -174,7 +193,8 @@ pub fn read(
             if !decryptor.is_scrypt() {
                 return Err(BundleError::NotForYou);
             }
-            let id = age::scrypt::Identity::new(p.clone());
+            let mut id = age::scrypt::Identity::new(p.clone());
+            id.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
             decryptor.decrypt(std::iter::once(&id as &dyn age::Identity))
         }
     }
@@ -185,9 +205,7 @@ pub fn read(
         {
             BundleError::WrongPassphrase
         }
-        age::DecryptError::ExcessiveWork { .. } => {
-            BundleError::Hostile("a passphrase work factor too high to be honest".into())
-        }
+        age::DecryptError::ExcessiveWork { required, .. } => BundleError::WorkFactorTooHigh(required),
         _ => BundleError::Damaged,
     })?;
 
@@ -377,11 +395,73 @@ pub struct BundleSummary {
     pub identities: usize,
     /// Backups: the contacts they carry (0 for a handover).
     pub contacts: usize,
+    /// The bundle format version (1 is read with a notice).
+    pub format_version: u32,
+    /// Whether the bundle names this reader among those it was made for;
+    /// `None` when it cannot tell (a version 1 bundle names nobody). A
+    /// bundle not made for this reader was passed on by someone else: its
+    /// sender never counts as verified here.
+    pub addressed_to_you: Option<bool>,
+    /// How many recipients the bundle was made for (a passphrase counts as one).
+    pub recipient_count: usize,
+}
+
+/// Who is reading a bundle, to tell whether it was made for them.
+pub enum Reader {
+    /// These age recipients (the public halves of the keys tried).
+    Keys(Vec<String>),
+    /// A passphrase.
+    Passphrase,
+    /// Not known (an identity file of another kind).
+    Unknown,
+}
+
+impl Reader {
+    /// The reader a vault is: every age recipient it ever had.
+    pub fn vault(conn: &rusqlite::Connection) -> Result<Reader, BundleError> {
+        Ok(Reader::Keys(identity::all_age_identities(conn)?.iter().map(|i| i.to_public().to_string()).collect()))
+    }
+
+    /// The reader of an opener: a passphrase, or a vault's own keys.
+    pub fn of(opener: &Opener, conn: Option<&rusqlite::Connection>) -> Result<Reader, BundleError> {
+        match (opener, conn) {
+            (Opener::Passphrase(_), _) => Ok(Reader::Passphrase),
+            (Opener::IdentityFile(_, keys), _) => Ok(Reader::Keys(keys.clone())),
+            (Opener::Identities(_), Some(c)) => Reader::vault(c),
+            (Opener::Identities(_), None) => Ok(Reader::Unknown),
+        }
+    }
+}
+
+/// Whether `manifest` names `reader` among its recipients (`None`: cannot tell).
+pub fn addressed_to(manifest: &Manifest, reader: &Reader) -> Option<bool> {
+    let to = manifest.recipients.as_ref()?;
+    match reader {
+        Reader::Passphrase => Some(to.passphrase),
+        Reader::Keys(keys) => Some(keys.iter().any(|k| to.age.contains(k))),
+        Reader::Unknown => None,
+    }
+}
+
+/// The age recipients of the X25519 identities in an identity file's text
+/// (other kinds are skipped), to tell whether a bundle was made for them.
+pub fn recipients_in_identity_file(path: &Path) -> Vec<String> {
+    use std::str::FromStr;
+    let Ok(text) = std::fs::read_to_string(path).map(zeroize::Zeroizing::new) else { return Vec::new() };
+    text.lines()
+        .filter_map(|l| age::x25519::Identity::from_str(l.trim()).ok())
+        .map(|i| i.to_public().to_string())
+        .collect()
 }
 
 /// Summarises a verified bundle, checking the sender against the vault's
 /// contacts when there is a vault.
-pub fn summarise(manifest: &Manifest, conn: Option<&rusqlite::Connection>) -> Result<BundleSummary, BundleError> {
+pub fn summarise(
+    manifest: &Manifest,
+    conn: Option<&rusqlite::Connection>,
+    reader: &Reader,
+) -> Result<BundleSummary, BundleError> {
+    let addressed_to_you = addressed_to(manifest, reader);
     let (contact, own) = match conn {
         Some(c) => {
             let contact = identity::contact_by_signing_key(c, &manifest.sender.signing_key)?;
@@ -401,7 +481,7 @@ pub fn summarise(manifest: &Manifest, conn: Option<&rusqlite::Connection>) -> Re
         kind: manifest.kind,
         created_at: manifest.created_at.clone(),
         sender: manifest.sender.clone(),
-        sender_verified: own || contact.as_ref().is_some_and(|c| c.verified),
+        sender_verified: (own || contact.as_ref().is_some_and(|c| c.verified)) && addressed_to_you != Some(false),
         sender_contact: contact.map(|c| c.display_name),
         from_this_vault: own,
         integrity: "intact: the signature and every file's SHA-256 are valid",
@@ -419,5 +499,8 @@ pub fn summarise(manifest: &Manifest, conn: Option<&rusqlite::Connection>) -> Re
         file_bytes: manifest.files.iter().map(|f| f.size).sum(),
         identities: manifest.vault.as_ref().map_or(0, |v| v.identities.len()),
         contacts: manifest.vault.as_ref().map_or(0, |v| v.contacts.len()),
+        format_version: manifest.version,
+        addressed_to_you,
+        recipient_count: manifest.recipients.as_ref().map_or(0, |r| r.age.len() + usize::from(r.passphrase)),
     })
 }

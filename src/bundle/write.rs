@@ -69,6 +69,9 @@ pub struct ExportSummary {
     pub profile: Profile,
     /// How many fields were left out.
     pub redactions: usize,
+    /// Records in it received from an unverified sender and not reviewed
+    /// here (marked so in the bundle too).
+    pub unreviewed: usize,
 }
 
 fn redact(r: &StoredRecord, profile: Profile, redactions: &mut Vec<Redaction>) -> serde_json::Value {
@@ -92,7 +95,12 @@ fn redact(r: &StoredRecord, profile: Profile, redactions: &mut Vec<Redaction>) -
 }
 
 /// Builds the manifest for `opts` from the vault.
-fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result<Manifest, BundleError> {
+fn build_manifest(
+    vault: &Vault,
+    opts: &ExportOptions,
+    sender: Sender,
+    recipients: BundleRecipients,
+) -> Result<Manifest, BundleError> {
     let conn = vault.conn();
     let state = match opts.kind {
         BundleKind::Backup => Some(identity::backup_state(conn)?),
@@ -156,6 +164,18 @@ fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result
                 sha256: e.sha256.clone(),
             });
         }
+        // The custodian as this vault knows it; a record of this vault's own
+        // is in the custody of the key that signs this bundle. A record
+        // imported before custody existed, whose custodian is unknown, is
+        // vouched for by this vault (its recipients treat it as this
+        // vault's).
+        let (custodian, custody_version) = match &r.custody.custodian {
+            Some(c) if identity::decode_signing_key(c).is_some() => {
+                (c.clone(), r.custody.version.unwrap_or(r.version).max(1))
+            }
+            _ => (sender.signing_key.clone(), r.version),
+        };
+        let backup = opts.kind == BundleKind::Backup;
         records.push(BundleRecord {
             id: r.id,
             kind: r.record.kind(),
@@ -165,10 +185,29 @@ fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result
             updated_at: r.updated_at.clone(),
             data,
             history,
+            custody_sha256: if backup { r.custody.sha256.clone() } else { None },
+            custodian: Some(custodian),
+            custody_version: Some(custody_version),
+            unreviewed: r.custody.unreviewed,
         });
     }
     // Cases first, as the format requires, then each case's records.
     records.sort_by_key(|r| kind_order(r.kind) != 0);
+    // What was deleted from these cases (a backup: everything deleted), so
+    // that no recipient keeps or brings back what this vault deleted.
+    let deletions = match opts.kind {
+        BundleKind::Backup => store::tombstones(conn, None)?,
+        BundleKind::Handover => store::tombstones(conn, Some(&opts.cases))?,
+    };
+    let deletions = deletions
+        .into_iter()
+        .map(|mut t| {
+            if t.custodian.as_deref().is_none_or(|c| identity::decode_signing_key(c).is_none()) {
+                t.custodian = Some(sender.signing_key.clone());
+            }
+            t
+        })
+        .collect();
     Ok(Manifest {
         format: FORMAT.into(),
         version: VERSION,
@@ -181,6 +220,8 @@ fn build_manifest(vault: &Vault, opts: &ExportOptions, sender: Sender) -> Result
         records,
         files,
         vault: state,
+        recipients: Some(recipients),
+        deletions,
     })
 }
 
@@ -263,7 +304,13 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
         age_recipient: me.recipient().to_string(),
         fingerprint: me.fingerprint(),
     };
-    let manifest = build_manifest(vault, &opts, sender)?;
+    let to = match &opts.recipients {
+        Recipients::Keys(keys) => {
+            BundleRecipients { age: keys.iter().map(|(r, _)| r.clone()).collect(), passphrase: false }
+        }
+        Recipients::Passphrase(_) => BundleRecipients { age: Vec::new(), passphrase: true },
+    };
+    let manifest = build_manifest(vault, &opts, sender, to)?;
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifests serialise");
     if manifest_bytes.len() as u64 > MAX_MANIFEST {
         return Err(BundleError::TooLarge);
@@ -288,7 +335,11 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
             (enc, keys.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
         }
         Recipients::Passphrase(p) => {
-            (age::Encryptor::with_user_passphrase(p.clone()), vec!["a passphrase".to_string()])
+            let mut r = age::scrypt::Recipient::new(p.clone());
+            r.set_work_factor(super::read::PASSPHRASE_WORK_FACTOR);
+            let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+                .map_err(|_| BundleError::NoRecipients)?;
+            (enc, vec!["a passphrase".to_string()])
         }
     };
 
@@ -435,6 +486,7 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
         recipients: recipient_labels,
         profile: opts.profile,
         redactions: manifest.redactions.len(),
+        unreviewed: manifest.records.iter().filter(|r| r.unreviewed).count(),
     })
 }
 

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
-use amana::bundle::import::{self, ImportReport};
+use amana::bundle::import::{self, ImportReport, ProposalAction, ProposalReason, ProposedChange, VaultBlock};
 use amana::bundle::read::{self, Opener};
 use amana::bundle::restore::{self, RestoreError};
 use amana::bundle::write::{self, ExportOptions, Recipients};
@@ -300,7 +300,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
     )?;
     vault.lock();
     ctx.emit(&summary, || {
-        format!(
+        let mut s = format!(
             "Wrote {} ({} bytes): {} case(s), {} record(s), {} file(s).\nFor: {}.\nContains {}.",
             summary.path.display(),
             summary.size,
@@ -309,7 +309,15 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
             summary.files,
             summary.recipients.join(", "),
             summary.profile.summary()
-        )
+        );
+        if summary.unreviewed > 0 {
+            s.push_str(&format!(
+                "\n{} record(s) in it came from a sender you have not verified and were not reviewed; \
+                 they are marked so in the bundle.",
+                summary.unreviewed
+            ));
+        }
+        s
     });
     Ok(())
 }
@@ -323,7 +331,7 @@ fn opener_for(
         return Ok(Opener::Passphrase(bundle_passphrase(false)?));
     }
     if let Some(path) = identity_file {
-        return Ok(Opener::Identities(read::identities_from_file(path)?));
+        return Ok(read::identity_file_opener(path)?);
     }
     let vault = vault.ok_or_else(|| CliError::new("bundle.no_identity", "give --identity FILE, or use a vault"))?;
     Ok(Opener::Identities(
@@ -341,8 +349,19 @@ fn human_summary(s: &read::BundleSummary) -> String {
         (Some(name), false, _) => format!("{name} (contact NOT verified: compare fingerprints before trusting it)"),
         (None, _, _) => format!("\"{}\" (UNKNOWN sender: not one of your contacts)", s.sender.display_name),
     };
+    let made_for = match s.addressed_to_you {
+        Some(true) => "you".to_string(),
+        Some(false) => "SOMEONE ELSE: this bundle was passed on to you by someone other than its sender; \
+                       its sender is not trusted here"
+            .to_string(),
+        None if s.format_version < 2 => "not said (an older bundle format: nothing it changes is applied \
+                                         without your acceptance)"
+            .to_string(),
+        None => "not known (opened with an identity file)".to_string(),
+    };
     let mut lines = vec![
         format!("Sender:      {who}"),
+        format!("Made for:    {made_for}"),
         format!("Fingerprint: {}", s.sender.fingerprint),
         format!("Made:        {}", s.created_at),
         format!("Integrity:   {}", s.integrity),
@@ -364,7 +383,8 @@ pub fn bundle_cmd(ctx: &Ctx, cmd: BundleCmd) -> CliResult {
     let opener = opener_for(&file, identity_file.as_ref(), vault.as_ref())?;
     let mut bar = progress_bar("Checking");
     let manifest = import::verify(&file, &opener, &mut bar)?;
-    let summary = read::summarise(&manifest, vault.as_ref().map(|v| v.conn()))?;
+    let reader = read::Reader::of(&opener, vault.as_ref().map(|v| v.conn()))?;
+    let summary = read::summarise(&manifest, vault.as_ref().map(|v| v.conn()), &reader)?;
     if let Some(v) = vault {
         v.lock();
     }
@@ -372,31 +392,218 @@ pub fn bundle_cmd(ctx: &Ctx, cmd: BundleCmd) -> CliResult {
     Ok(())
 }
 
-fn human_report(r: &ImportReport) -> String {
+fn proposal_reason(r: ProposalReason) -> &'static str {
+    match r {
+        ProposalReason::NewRecordInYourCase => "a new record for a case of yours, from a sender you have not verified",
+        ProposalReason::NotCustodian => "the sender did not create this record, so may only propose changes to it",
+        ProposalReason::SenderNotVerified => "the sender created this record but is not a verified contact",
+        ProposalReason::NotAddressedToYou => "the bundle was not made for you (someone passed it on)",
+        ProposalReason::OldFormat => "an older bundle format, which cannot say who it was for",
+        ProposalReason::EditedHere => "you edited this record since its creator's last version",
+        ProposalReason::SameVersionDifferent => "its creator sent two different contents under the same version number",
+        ProposalReason::VersionJump => "its version number jumps implausibly far ahead",
+        ProposalReason::ReceivedBeforeCustody => {
+            "you received this record before Amana kept track of who created what; check it once"
+        }
+        ProposalReason::OwnOtherCopy => "another copy of this vault changed it",
+        ProposalReason::NeedsARecordNotTaken => {
+            "it needs a record that was not taken (deleted here, or waiting itself)"
+        }
+        ProposalReason::Deletion => "the sender deleted it",
+    }
+}
+
+fn human_proposal(p: &ProposedChange) -> String {
+    let action = match p.action {
+        ProposalAction::Add => "add",
+        ProposalAction::Change => "change",
+        ProposalAction::Delete => "DELETE",
+    };
     let mut s = format!(
-        "{}\n\nImported: {} added, {} updated, {} already here, {} file(s) added.",
-        human_summary(&r.bundle),
-        r.added,
-        r.updated,
-        r.unchanged,
-        r.files_added
+        "  {}{} {} {} \"{}\" in case \"{}\"\n    from {} ({}){}\n    why it waits: {}",
+        p.id.map(|i| format!("{i}: ")).unwrap_or_default(),
+        action,
+        p.kind.as_str(),
+        p.record_id,
+        p.label,
+        p.case_label,
+        p.sender_name,
+        if p.sender_verified { "verified" } else { "NOT verified" },
+        if p.stale { "; the record changed here since" } else { "" },
+        proposal_reason(p.reason)
     );
-    if !r.conflicts.is_empty() {
-        s.push_str(&format!("\n{} conflict(s): this vault's version was kept for:", r.conflicts.len()));
-        for c in &r.conflicts {
-            s.push_str(&format!("\n  {} {}", c.kind.as_str(), c.record_id));
+    for f in &p.fields {
+        s.push_str(&format!("\n    {}: {} -> {}", f.field, short(&f.before), short(&f.after)));
+    }
+    s
+}
+
+fn short(v: &serde_json::Value) -> String {
+    let t = match v {
+        serde_json::Value::Null => "(none)".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    // Control characters are shown escaped, never sent to the terminal.
+    let cut: String = t
+        .chars()
+        .take(80)
+        .flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] })
+        .collect();
+    if t.chars().count() > 80 {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+fn human_report(r: &ImportReport) -> String {
+    let mut s = human_summary(&r.bundle);
+    s.push_str(if r.dry_run { "\n\nWhat an import would do (nothing was written):" } else { "\n\nImported:" });
+    let counts = [
+        (r.added, "record(s) added"),
+        (r.added_to_existing_cases, "of them in cases you already had"),
+        (r.held_for_review, "of them held for review: the sender is not verified (`amana review CASE` once checked)"),
+        (r.updated, "record(s) updated by the person who created them"),
+        (r.unchanged, "record(s) already here, the same"),
+        (r.older, "record(s) older than what you have (nothing to do)"),
+        (r.files_added, "file(s) added"),
+    ];
+    let mut any = false;
+    for (n, what) in counts {
+        if n > 0 {
+            s.push_str(&format!("\n  {n} {what}"));
+            any = true;
+        }
+    }
+    if !any && r.proposed.is_empty() && r.not_brought_back == 0 {
+        s.push_str("\n  nothing new");
+    }
+    if !r.new_cases.is_empty() {
+        s.push_str("\nNew cases:");
+        for (id, label) in &r.new_cases {
+            s.push_str(&format!("\n  {id}  {label}"));
+        }
+    }
+    if r.not_brought_back > 0 {
+        s.push_str(&format!("\n{} record(s) you deleted were not brought back.", r.not_brought_back));
+    }
+    match r.vault_block {
+        VaultBlock::Ignored => s.push_str(
+            "\nThis backup was made by another vault: its identities and contacts were NOT taken (your identity and contacts are unchanged).",
+        ),
+        VaultBlock::Applied if !r.dry_run => s.push_str(&format!(
+            "\nThis vault's own backup: {} identities and {} contacts added back.",
+            r.restored.identities, r.restored.contacts
+        )),
+        _ => {}
+    }
+    if !r.proposed.is_empty() {
+        s.push_str(&format!(
+            "\n{} change(s) were NOT applied and wait for your decision (`amana inbox`):",
+            r.proposed.len()
+        ));
+        for p in &r.proposed {
+            s.push('\n');
+            s.push_str(&human_proposal(p));
         }
     }
     s
 }
 
-pub fn import_cmd(ctx: &Ctx, file: PathBuf, identity_file: Option<PathBuf>) -> CliResult {
+pub fn import_cmd(ctx: &Ctx, file: PathBuf, identity_file: Option<PathBuf>, dry_run: bool) -> CliResult {
     let mut vault = unlock(ctx)?;
     let opener = opener_for(&file, identity_file.as_ref(), Some(&vault))?;
-    let mut bar = progress_bar("Importing");
-    let report = import::import(&mut vault, &file, Some(opener), &mut bar)?;
+    let mut bar = progress_bar(if dry_run { "Checking" } else { "Importing" });
+    let report = if dry_run {
+        import::dry_run(&vault, &file, Some(opener), &mut bar)?
+    } else {
+        import::import(&mut vault, &file, Some(opener), &mut bar)?
+    };
     vault.lock();
     ctx.emit(&report, || human_report(&report));
+    Ok(())
+}
+
+/// `amana inbox`: list, accept or reject proposed changes.
+#[derive(clap::Args)]
+pub struct InboxArgs {
+    #[command(subcommand)]
+    action: Option<InboxAction>,
+    /// Also list changes already accepted or rejected.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(clap::Subcommand)]
+enum InboxAction {
+    /// Apply a proposed change (or every one of a bundle: --bundle ID).
+    Accept {
+        /// The proposed change's id.
+        #[arg(required_unless_present = "bundle")]
+        id: Option<Uuid>,
+        /// Every pending change of this bundle.
+        #[arg(long, conflicts_with = "id")]
+        bundle: Option<Uuid>,
+    },
+    /// Refuse a proposed change (or every one of a bundle); it is not proposed again.
+    Reject {
+        /// The proposed change's id.
+        #[arg(required_unless_present = "bundle")]
+        id: Option<Uuid>,
+        /// Every pending change of this bundle.
+        #[arg(long, conflicts_with = "id")]
+        bundle: Option<Uuid>,
+    },
+}
+
+pub fn inbox(ctx: &Ctx, args: InboxArgs) -> CliResult {
+    let mut vault = unlock(ctx)?;
+    let decide = |vault: &mut Vault, id: Option<Uuid>, bundle: Option<Uuid>, accept: bool| {
+        amana::api::decide_proposals(vault, amana::api::DecideRequest { proposal: id, bundle_id: bundle, accept })
+    };
+    let result = match args.action {
+        None => {
+            let list = amana::api::proposals(&vault, args.all).map_err(CliError::from)?;
+            vault.lock();
+            ctx.emit(&list, || {
+                if list.is_empty() {
+                    "No change waits for your decision.".to_string()
+                } else {
+                    let mut s = format!("{} change(s) wait for your decision:", list.len());
+                    for p in &list {
+                        s.push('\n');
+                        s.push_str(&human_proposal(p));
+                    }
+                    s.push_str("\nAccept with `amana inbox accept ID`, reject with `amana inbox reject ID` (or --bundle ID for all of a bundle).");
+                    s
+                }
+            });
+            return Ok(());
+        }
+        Some(InboxAction::Accept { id, bundle }) => decide(&mut vault, id, bundle, true),
+        Some(InboxAction::Reject { id, bundle }) => decide(&mut vault, id, bundle, false),
+    };
+    vault.lock();
+    let done = result.map_err(CliError::from)?;
+    ctx.emit(&done, || {
+        let mut s = format!("{} accepted, {} rejected.", done.accepted, done.rejected);
+        if done.records_removed > 0 {
+            s.push_str(&format!(" {} record(s) removed.", done.records_removed));
+        }
+        s
+    });
+    Ok(())
+}
+
+pub fn review(ctx: &Ctx, case: Uuid) -> CliResult {
+    let mut vault = unlock(ctx)?;
+    let n = amana::api::mark_case_reviewed(&mut vault, case).map_err(CliError::from);
+    vault.lock();
+    let n = n?;
+    ctx.emit(&serde_json::json!({ "case": case, "records_reviewed": n }), || {
+        format!("{n} record(s) of case {case} marked as reviewed.")
+    });
     Ok(())
 }
 

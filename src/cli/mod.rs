@@ -140,6 +140,16 @@ enum Command {
         /// An age identity file to open it with, instead of this vault's.
         #[arg(long)]
         identity: Option<std::path::PathBuf>,
+        /// Show what the import would do, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Changes received in bundles that wait for your decision.
+    Inbox(handover_cmds::InboxArgs),
+    /// Mark what a case received from an unverified sender as reviewed.
+    Review {
+        /// The case id.
+        case: Uuid,
     },
     /// Write a full backup of the vault (records, history, files).
     Backup {
@@ -173,6 +183,14 @@ pub struct CliError {
 impl From<amana::VaultError> for CliError {
     fn from(e: amana::VaultError) -> Self {
         CliError { code: e.code(), message: e.to_string() }
+    }
+}
+
+impl From<amana::api::ApiError> for CliError {
+    fn from(e: amana::api::ApiError) -> Self {
+        // Codes are a small fixed set and the process ends after printing
+        // one error: leaking the one string is simpler than a second type.
+        CliError { code: Box::leak(e.code.into_boxed_str()), message: e.message }
     }
 }
 
@@ -234,7 +252,9 @@ pub fn run() -> i32 {
         Command::Contact(cmd) => handover_cmds::contact_cmd(&ctx, cmd),
         Command::Export(a) => handover_cmds::export(&ctx, a),
         Command::Bundle(cmd) => handover_cmds::bundle_cmd(&ctx, cmd),
-        Command::Import { file, identity } => handover_cmds::import_cmd(&ctx, file, identity),
+        Command::Import { file, identity, dry_run } => handover_cmds::import_cmd(&ctx, file, identity, dry_run),
+        Command::Inbox(a) => handover_cmds::inbox(&ctx, a),
+        Command::Review { case } => handover_cmds::review(&ctx, case),
         Command::Backup { out, to_self } => handover_cmds::backup(&ctx, out, to_self),
         Command::Restore(a) => handover_cmds::restore(&ctx, a),
         Command::Stats(a) => report_cmds::stats(&ctx, a),

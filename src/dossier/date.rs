@@ -96,6 +96,68 @@ pub fn now_rfc3339() -> String {
     format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
+/// Parses an RFC 3339 time (`2026-11-28T12:00:00Z`, fractions of a second
+/// and `+hh:mm` offsets allowed) into seconds since 1970 (UTC). Strict: a
+/// time that is not exactly that shape, or not a real date and time, is
+/// `None`. Bundles are checked with it: no decision in Amana depends on a
+/// time a sender wrote, but a time from the future is refused
+/// (docs/SECURITY.md, "Who may change what").
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b.len() > 40 || !s.is_ascii() {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date =
+        Date::new(i32::try_from(num(0..4)?).ok()?, u8::try_from(num(5..7)?).ok()?, u8::try_from(num(8..10)?).ok()?)?;
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset: i64 = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let o = rest.as_bytes();
+            if o.len() != 6 || !(o[0] == b'+' || o[0] == b'-') || o[3] != b':' {
+                return None;
+            }
+            let (oh, om): (i64, i64) = (rest[1..3].parse().ok()?, rest[4..6].parse().ok()?);
+            if !rest[1..3].bytes().all(|c| c.is_ascii_digit()) || !rest[4..6].bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let v = oh * 3600 + om * 60;
+            if o[0] == b'+' {
+                v
+            } else {
+                -v
+            }
+        }
+    };
+    Some(date.to_days() * 86_400 + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(sec) - offset)
+}
+
+/// Seconds since 1970 now (UTC).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -284,5 +346,31 @@ mod tests {
         v.sort();
         let s: Vec<String> = v.iter().map(|d| d.to_string()).collect();
         assert_eq!(s, ["2023", "~2024-01-02", "2024-03", "2024-03-15"]);
+    }
+
+    #[test]
+    fn rfc3339_times_parse_strictly() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("1970-01-02T00:00:00.5Z"), Some(86_400));
+        assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_rfc3339("1969-12-31T23:00:00-01:00"), Some(0));
+        assert_eq!(parse_rfc3339("2026-11-28T12:00:00Z"), Some(1_795_867_200));
+        for bad in [
+            "",
+            "2026-11-28",
+            "2026-11-28 12:00:00Z",
+            "2026-02-30T12:00:00Z",
+            "2026-11-28T24:00:00Z",
+            "2026-11-28T12:00:00",
+            "2026-11-28T12:00:00+1:00",
+            "9999-99-99T99:99:99Z",
+            "2026-11-28T12:00:00.Z",
+            "+026-11-28T12:00:00Z",
+            "٢٠٢٦-11-28T12:00:00Z",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        let now = now_rfc3339();
+        assert!((parse_rfc3339(&now).unwrap() - now_unix()).abs() <= 1);
     }
 }

@@ -29,14 +29,38 @@ pub struct StoredRecord {
     pub updated_at: String,
     /// Where it came from, if imported (bundle and sender).
     pub origin: Option<serde_json::Value>,
+    /// Who has authority over it, and whether it was reviewed.
+    pub custody: Custody,
     /// The content.
     pub record: Record,
+}
+
+/// Who has authority over a record (docs/SECURITY.md, "Who may change what").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Custody {
+    /// The signing key (`ed25519:…`) of the vault that created the record;
+    /// `None`: this vault.
+    pub custodian: Option<String>,
+    /// The custodian's version number of the content last taken from it.
+    pub version: Option<u32>,
+    /// The digest ([`audit::content_digest`]) of that content; a record
+    /// whose content differs was edited here since. `None`: unknown.
+    pub sha256: Option<String>,
+    /// Received from a sender who was not verified, not yet reviewed here.
+    pub unreviewed: bool,
+}
+
+impl StoredRecord {
+    /// Whether the content is still exactly what the custodian sent.
+    pub fn unchanged_since_custody(&self) -> bool {
+        self.custody.sha256.as_deref() == Some(audit::content_digest(&self.record.to_json().to_string()).as_str())
+    }
 }
 
 impl Serialize for StoredRecord {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("StoredRecord", 8)?;
+        let mut st = s.serialize_struct("StoredRecord", 10)?;
         st.serialize_field("id", &self.id)?;
         st.serialize_field("kind", &self.record.kind())?;
         st.serialize_field("case_id", &self.case_id)?;
@@ -45,6 +69,12 @@ impl Serialize for StoredRecord {
         st.serialize_field("updated_at", &self.updated_at)?;
         if let Some(o) = &self.origin {
             st.serialize_field("origin", o)?;
+        }
+        if let Some(c) = &self.custody.custodian {
+            st.serialize_field("custodian", c)?;
+        }
+        if self.custody.unreviewed {
+            st.serialize_field("unreviewed", &true)?;
         }
         st.serialize_field("data", &self.record.to_json())?;
         st.end()
@@ -202,17 +232,20 @@ pub fn parse_input(kind: Kind, mut value: serde_json::Value) -> Result<(Option<U
     Ok((id, record))
 }
 
-const SELECT: &str = "SELECT id, kind, case_id, version, created_at, updated_at, origin, data FROM records";
+const SELECT: &str = "SELECT id, kind, case_id, version, created_at, updated_at, origin, data, \
+     custodian, custody_version, custody_sha256, unreviewed FROM records";
 
-/// A `records` row as read: id, kind, case id, version, created, updated, origin, data.
-type Row = (String, String, String, u32, String, String, Option<String>, String);
+/// A `records` row as read: id, kind, case id, version, created, updated, origin, data, custody.
+type Row = (String, String, String, u32, String, String, Option<String>, String, Custody);
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    let custody =
+        Custody { custodian: r.get(8)?, version: r.get(9)?, sha256: r.get(10)?, unreviewed: r.get::<_, i64>(11)? == 1 };
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, custody))
 }
 
 fn to_stored(row: Row) -> Result<StoredRecord, DossierError> {
-    let (id, kind, case_id, version, created_at, updated_at, origin, data) = row;
+    let (id, kind, case_id, version, created_at, updated_at, origin, data, custody) = row;
     let kind = Kind::parse(&kind).ok_or_else(|| DossierError::NotFound(id.clone()))?;
     let value: serde_json::Value = serde_json::from_str(&data).map_err(|e| DossierError::invalid(kind, e))?;
     Ok(StoredRecord {
@@ -222,6 +255,7 @@ fn to_stored(row: Row) -> Result<StoredRecord, DossierError> {
         created_at,
         updated_at,
         origin: origin.and_then(|o| serde_json::from_str(&o).ok()),
+        custody,
         record: Record::from_json(kind, value).map_err(|e| DossierError::invalid(kind, e))?,
     })
 }
@@ -295,7 +329,16 @@ pub fn add(
     };
     check_references(tx, case_id, &record)?;
     let now = now_rfc3339();
-    let stored = StoredRecord { id, case_id, version: 1, created_at: now.clone(), updated_at: now, origin, record };
+    let stored = StoredRecord {
+        id,
+        case_id,
+        version: 1,
+        created_at: now.clone(),
+        updated_at: now,
+        origin,
+        custody: Custody::default(),
+        record,
+    };
     let action = if kind == Kind::Evidence { Action::Attach } else { Action::Create };
     write(tx, &stored, action, true)?;
     Ok(stored)
@@ -333,6 +376,115 @@ pub fn add_restored(
     let exists = get(tx, stored.id).is_ok();
     write(tx, &stored, Action::Import, !exists)?;
     Ok(stored)
+}
+
+/// Sets a record's custody (after [`add`], [`add_restored`] or [`replace`]
+/// of what an import or an accepted proposal brings). Local edits never call
+/// it: they keep the custody, so the record then differs from what the
+/// custodian sent ([`StoredRecord::unchanged_since_custody`]).
+pub fn set_custody(tx: &Transaction<'_>, id: Uuid, custody: &Custody) -> Result<(), DossierError> {
+    tx.execute(
+        "UPDATE records SET custodian = ?2, custody_version = ?3, custody_sha256 = ?4, unreviewed = ?5 WHERE id = ?1",
+        params![id.to_string(), custody.custodian, custody.version, custody.sha256, custody.unreviewed as i64],
+    )?;
+    Ok(())
+}
+
+/// Marks every record of a case that was received unreviewed as reviewed;
+/// returns how many. Audited.
+pub fn mark_reviewed(tx: &Transaction<'_>, case_id: Uuid) -> Result<usize, DossierError> {
+    get_kind(tx, case_id, Kind::Case)?;
+    let n =
+        tx.execute("UPDATE records SET unreviewed = 0 WHERE case_id = ?1 AND unreviewed = 1", [case_id.to_string()])?;
+    if n > 0 {
+        audit::append(
+            tx,
+            NewEntry {
+                action: Action::Review,
+                kind: Some("case"),
+                record_id: Some(case_id.to_string()),
+                case_id: Some(case_id.to_string()),
+                detail: serde_json::json!({ "records_reviewed": n }),
+                content_sha256: None,
+            },
+        )?;
+    }
+    Ok(n)
+}
+
+/// How many records of a case were received unreviewed and not reviewed yet.
+pub fn count_unreviewed(conn: &Connection, case_id: Uuid) -> Result<usize, DossierError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM records WHERE case_id = ?1 AND unreviewed = 1",
+        [case_id.to_string()],
+        |r| r.get::<_, i64>(0),
+    )? as usize)
+}
+
+/// A deleted record, remembered without its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Tombstone {
+    /// The record's id.
+    pub id: Uuid,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its case.
+    pub case_id: Uuid,
+    /// Its custodian when deleted (`None`: this vault).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custodian: Option<String>,
+    /// The custodian's version when deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custody_version: Option<u32>,
+    /// When.
+    pub deleted_at: String,
+}
+
+/// Whether a record with this id was deleted here.
+pub fn is_tombstoned(conn: &Connection, id: Uuid) -> Result<bool, DossierError> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM tombstones WHERE id = ?1)", [id.to_string()], |r| r.get(0))?)
+}
+
+/// Remembers deleted records (in the caller's transaction); a record deleted
+/// twice keeps its first tombstone.
+pub fn add_tombstone(tx: &Transaction<'_>, t: &Tombstone) -> Result<(), DossierError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO tombstones(id, kind, case_id, custodian, custody_version, deleted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![t.id.to_string(), t.kind.as_str(), t.case_id.to_string(), t.custodian, t.custody_version, t.deleted_at],
+    )?;
+    Ok(())
+}
+
+/// The tombstones of records of these cases (all of them with `None`).
+pub fn tombstones(conn: &Connection, cases: Option<&[Uuid]>) -> Result<Vec<Tombstone>, DossierError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, case_id, custodian, custody_version, deleted_at FROM tombstones ORDER BY deleted_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<u32>>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, kind, case_id, custodian, custody_version, deleted_at) = row?;
+        let (Ok(id), Some(kind), Ok(case_id)) = (Uuid::parse_str(&id), Kind::parse(&kind), Uuid::parse_str(&case_id))
+        else {
+            continue;
+        };
+        if cases.is_some_and(|c| !c.contains(&case_id)) {
+            continue;
+        }
+        out.push(Tombstone { id, kind, case_id, custodian, custody_version, deleted_at });
+    }
+    Ok(out)
 }
 
 fn write(tx: &Transaction<'_>, r: &StoredRecord, action: Action, insert: bool) -> Result<(), DossierError> {
@@ -517,7 +669,19 @@ pub fn delete(tx: &Transaction<'_>, id: Uuid) -> Result<Deleted, DossierError> {
             )));
         }
     }
+    let deleted_at = now_rfc3339();
     for d in &doomed {
+        add_tombstone(
+            tx,
+            &Tombstone {
+                id: d.id,
+                kind: d.record.kind(),
+                case_id: d.case_id,
+                custodian: d.custody.custodian.clone(),
+                custody_version: d.custody.version.or((d.custody.custodian.is_none()).then_some(d.version)),
+                deleted_at: deleted_at.clone(),
+            },
+        )?;
         search::remove_record(tx, d.id)?;
         crate::fault::crash_point("record.unindexed");
         gone.records.push(d.id);

@@ -484,7 +484,15 @@ pub fn remove_files(vault: &Vault, ids: &[Uuid]) {
 pub fn consistency(vault: &Vault) -> Result<Vec<String>, EvidenceError> {
     let mut problems = Vec::new();
     let records = store::list(vault.conn(), Some(Kind::Evidence), None)?;
-    let known: std::collections::HashSet<String> = records.iter().map(|r| format!("{}.age", r.id)).collect();
+    let mut known: std::collections::HashSet<String> = records.iter().map(|r| format!("{}.age", r.id)).collect();
+    // Files of evidence proposed for adding wait, encrypted, for the person's decision.
+    let mut stmt = vault
+        .conn()
+        .prepare("SELECT record_id FROM proposals WHERE kind = 'evidence' AND action = 'add' AND status = 'pending'")?;
+    for id in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        known.insert(format!("{}.age", id?));
+    }
+    drop(stmt);
     if let Ok(entries) = std::fs::read_dir(vault.paths().files()) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();

@@ -2,6 +2,8 @@
 //! against a real vault in a temporary folder.
 #![allow(dead_code)]
 
+pub mod handover;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

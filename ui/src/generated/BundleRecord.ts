@@ -38,4 +38,23 @@ data: JsonValue,
 /**
  * Earlier versions (backups).
  */
-history?: Array<HistoryEntry>, };
+history?: Array<HistoryEntry>, 
+/**
+ * Version 2: the record's custodian, the vault that created it
+ * (`ed25519:…`); only it may change the record at its recipients.
+ */
+custodian?: string | null, 
+/**
+ * Version 2: the custodian's version number of `data`.
+ */
+custody_version?: number | null, 
+/**
+ * Version 2 backups: the digest of the content as last taken from its
+ * custodian (so a restored vault still tells local edits apart).
+ */
+custody_sha256?: string | null, 
+/**
+ * Version 2: the sender had not reviewed this record either (it came
+ * to them from a sender they had not verified).
+ */
+unreviewed?: boolean, };

@@ -74,4 +74,19 @@ identities: number,
 /**
  * Backups: the contacts they carry (0 for a handover).
  */
-contacts: number, };
+contacts: number, 
+/**
+ * The bundle format version (1 is read with a notice).
+ */
+format_version: number, 
+/**
+ * Whether the bundle names this reader among those it was made for;
+ * `None` when it cannot tell (a version 1 bundle names nobody). A
+ * bundle not made for this reader was passed on by someone else: its
+ * sender never counts as verified here.
+ */
+addressed_to_you: boolean | null, 
+/**
+ * How many recipients the bundle was made for (a passphrase counts as one).
+ */
+recipient_count: number, };

@@ -60,4 +60,12 @@ urgent: number,
 /**
  * Last change.
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * Records of this case received from an unverified sender, not reviewed yet.
+ */
+unreviewed: number, 
+/**
+ * Proposed changes to this case waiting for a decision.
+ */
+proposals: number, };

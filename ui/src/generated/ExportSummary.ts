@@ -40,4 +40,9 @@ profile: RedactionProfile,
 /**
  * How many fields were left out.
  */
-redactions: number, };
+redactions: number, 
+/**
+ * Records in it received from an unverified sender and not reviewed
+ * here (marked so in the bundle too).
+ */
+unreviewed: number, };

@@ -36,4 +36,8 @@ highlights: Array<[number, number]>,
 /**
  * Whether the match was on a name variant rather than the exact words.
  */
-name_variant: boolean, };
+name_variant: boolean, 
+/**
+ * Received from a sender who was not verified, and not reviewed yet.
+ */
+unreviewed: boolean, };
