@@ -5,7 +5,13 @@
 //! someone guessing through Amana itself; it cannot slow down an attacker
 //! who copied the key file, and SECURITY.md says so: Argon2id is the defence
 //! there.
+//!
+//! One attempt (check the delay, derive the key, record the outcome) holds an
+//! exclusive advisory lock on a file beside the counter ([`Throttle::lock`]),
+//! so that processes guessing at the same time take turns: none reads the
+//! counter while another attempt is between its check and its record.
 
+use std::fs::File;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -38,6 +44,12 @@ pub fn delay_after(failures: u32) -> Duration {
     Duration::from_secs(1u64 << exp).min(MAX_DELAY)
 }
 
+/// The exclusive lock of one unlock attempt; released when dropped (or when
+/// the process ends, however it ends).
+pub struct AttemptLock {
+    _file: File,
+}
+
 fn unix(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
@@ -46,6 +58,29 @@ impl Throttle {
     /// The throttle whose state lives at `path`.
     pub fn new(path: PathBuf) -> Self {
         Throttle { path }
+    }
+
+    /// The lock file beside the counter (`unlock-attempts.lock`): empty,
+    /// owner-only, never removed (removing it would let two processes lock
+    /// two different files).
+    pub fn lock_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        self.path.with_file_name(name)
+    }
+
+    /// Waits until no other attempt on this vault, in any process, holds the
+    /// lock, and takes it. Hold it from the delay check to the recorded
+    /// outcome.
+    pub fn lock(&self) -> std::io::Result<AttemptLock> {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let file = opts.open(self.lock_path())?;
+        #[cfg(target_os = "linux")]
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+        Ok(AttemptLock { _file: file })
     }
 
     fn load(&self) -> State {
@@ -124,6 +159,30 @@ mod tests {
         assert_eq!(again.wait(t0 - Duration::from_secs(3600)), Duration::from_secs(4), "clock set back");
         again.reset().unwrap();
         assert_eq!(again.wait(t0), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_attempt_lock_is_exclusive_and_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let th = Throttle::new(dir.path().join("unlock-attempts"));
+        assert_eq!(th.lock_path(), dir.path().join("unlock-attempts.lock"));
+        let held = th.lock().unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(th.lock_path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = dir.path().join("unlock-attempts");
+        let waiter = std::thread::spawn(move || {
+            let _second = Throttle::new(path).lock().unwrap();
+            tx.send(()).unwrap();
+        });
+        assert!(rx.recv_timeout(Duration::from_millis(300)).is_err(), "a second lock waits for the first");
+        drop(held);
+        rx.recv_timeout(Duration::from_secs(5)).expect("taken once the first is released");
+        waiter.join().unwrap();
     }
 
     #[test]

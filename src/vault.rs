@@ -62,6 +62,10 @@ impl VaultPaths {
     pub fn attempts(&self) -> PathBuf {
         self.dir.join("unlock-attempts")
     }
+    /// The lock one unlock attempt holds (see [`Throttle::lock`]).
+    pub fn attempts_lock(&self) -> PathBuf {
+        Throttle::new(self.attempts()).lock_path()
+    }
     /// Present when the vault key is remembered in this device's keyring.
     pub fn remembered_marker(&self) -> PathBuf {
         self.dir.join("remembered-on-this-device")
@@ -276,8 +280,11 @@ impl Vault {
         if let Ok(entries) = std::fs::read_dir(dir) {
             // Only the database of an earlier `init` that stopped before writing
             // its key file may be here; it was never usable, so it is replaced.
-            let leftovers: Vec<PathBuf> =
-                paths.db_sidecars().into_iter().chain([paths.files(), paths.attempts()]).collect();
+            let leftovers: Vec<PathBuf> = paths
+                .db_sidecars()
+                .into_iter()
+                .chain([paths.files(), paths.attempts(), paths.attempts_lock()])
+                .collect();
             for entry in entries.flatten() {
                 if !leftovers.contains(&entry.path()) {
                     return Err(VaultError::FolderNotEmpty(dir.to_path_buf()));
@@ -318,28 +325,7 @@ impl Vault {
     pub fn unlock(dir: &Path, passphrase: &Passphrase) -> Result<Vault, VaultError> {
         let paths = VaultPaths::new(dir);
         let key_file = read_key_file(&paths)?;
-        if passphrase.expose_secret().is_empty() {
-            return Err(VaultError::EmptyPassphrase);
-        }
-        let throttle = Throttle::new(paths.attempts());
-        wait_for_throttle(&throttle)?;
-        let Some(slot @ Slot::Passphrase { params, salt, key: sealed }) = key_file.passphrase_slot() else {
-            return Err(KeyFileError::Damaged.into());
-        };
-        let wrapping = kdf::derive_key(passphrase, salt, params)?;
-        let key = match wrap::open(sealed, &wrapping, &key_file.context_of(slot)) {
-            Ok(k) => k,
-            Err(_) => {
-                throttle.record_failure(SystemTime::now()).map_err(VaultError::io("record the failed attempt"))?;
-                return Err(VaultError::WrongPassphrase);
-            }
-        };
-        if !key_file.confirms(&key) {
-            return Err(KeyFileError::Damaged.into());
-        }
-        if throttle.failures() > 0 {
-            throttle.reset().map_err(VaultError::io("clear the failed-attempt counter"))?;
-        }
+        let key = key_from_passphrase(&paths, &key_file, passphrase)?;
         Self::open_db(paths, key_file, key)
     }
 
@@ -370,6 +356,8 @@ impl Vault {
         params.validate()?;
         let recovery = RecoveryKey::parse(recovery_text)?;
         let throttle = Throttle::new(paths.attempts());
+        // Held to the end: the attempt is recorded (or the counter cleared) before another starts.
+        let _attempt = throttle.lock().map_err(VaultError::io("take the unlock-attempt lock"))?;
         wait_for_throttle(&throttle)?;
         let Some(slot @ Slot::Recovery { salt, key: sealed }) = key_file.recovery_slot() else {
             return Err(KeyFileError::Damaged.into());
@@ -592,6 +580,40 @@ pub fn panic_erase(dir: &Path) -> Result<Erased, VaultError> {
     };
     let _ = std::fs::remove_file(paths.remembered_marker());
     Ok(Erased { destroyed, keyring_entry_removed, millis: started.elapsed().as_millis() })
+}
+
+/// The vault key unwrapped with `passphrase`, as one throttled attempt: the
+/// attempt lock is held from the delay check to the recorded outcome, so
+/// processes guessing at once take turns and every wrong guess is counted.
+fn key_from_passphrase(
+    paths: &VaultPaths,
+    key_file: &KeyFile,
+    passphrase: &Passphrase,
+) -> Result<VaultKey, VaultError> {
+    if passphrase.expose_secret().is_empty() {
+        return Err(VaultError::EmptyPassphrase);
+    }
+    let throttle = Throttle::new(paths.attempts());
+    let _attempt = throttle.lock().map_err(VaultError::io("take the unlock-attempt lock"))?;
+    wait_for_throttle(&throttle)?;
+    let Some(slot @ Slot::Passphrase { params, salt, key: sealed }) = key_file.passphrase_slot() else {
+        return Err(KeyFileError::Damaged.into());
+    };
+    let wrapping = kdf::derive_key(passphrase, salt, params)?;
+    let key = match wrap::open(sealed, &wrapping, &key_file.context_of(slot)) {
+        Ok(k) => k,
+        Err(_) => {
+            throttle.record_failure(SystemTime::now()).map_err(VaultError::io("record the failed attempt"))?;
+            return Err(VaultError::WrongPassphrase);
+        }
+    };
+    if !key_file.confirms(&key) {
+        return Err(KeyFileError::Damaged.into());
+    }
+    if throttle.failures() > 0 {
+        throttle.reset().map_err(VaultError::io("clear the failed-attempt counter"))?;
+    }
+    Ok(key)
 }
 
 fn wait_for_throttle(throttle: &Throttle) -> Result<(), VaultError> {

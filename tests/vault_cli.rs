@@ -137,6 +137,48 @@ fn throttling_grows_and_survives_restarts() {
     assert_eq!(v.json(&["status"])["failed_attempts"], 0, "a good unlock resets the counter");
 }
 
+/// Processes guessing at the same time take turns (src/throttle.rs): each
+/// one checks the delay, derives and records its failure before the next
+/// reads the counter. Without that, all of them read "no failure yet", all of
+/// them guess, and their records overwrite each other.
+#[test]
+fn concurrent_wrong_passphrases_are_all_counted_and_throttled() {
+    const PROCESSES: usize = 8;
+    let v = TestVault::empty();
+    // Three passes: each guess takes long enough for all the processes to
+    // have started while the first ones are still deriving.
+    let out = v
+        .cmd(&["init", "--kdf-memory-mib", "64", "--kdf-iterations", "3", "--json"])
+        .env("AMANA_PASSPHRASE", PASS)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|i| {
+            v.cmd(&["check", "--json"])
+                .env("AMANA_PASSPHRASE", format!("wrong guess number {i}"))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let codes: Vec<String> = children.into_iter().map(|c| error_of(&c.wait_with_output().unwrap()).0).collect();
+    let wrong = codes.iter().filter(|c| *c == "vault.wrong_passphrase").count();
+    let throttled = codes.iter().filter(|c| *c == "vault.throttled").count();
+    assert_eq!(wrong + throttled, PROCESSES, "every attempt is either a wrong guess or refused: {codes:?}");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(v.dir.join("unlock-attempts")).unwrap()).unwrap();
+    assert_eq!(state["failures"], wrong, "every guess that was tried is counted: {codes:?}");
+    let free = amana::throttle::FREE_ATTEMPTS as usize;
+    eprintln!("measured: {PROCESSES} processes at once, {wrong} guesses tried, {throttled} refused with the delay");
+    // The delay is counted in whole seconds, so one more guess may pass when
+    // a second ticks between two of them; never all of them.
+    assert!(wrong >= free && wrong <= free + 2, "{wrong} guesses were tried at once: {codes:?}");
+    assert!(throttled >= PROCESSES - free - 2, "the delay held the others back: {codes:?}");
+    assert!(v.json(&["status"])["wait_seconds"].as_u64().unwrap() > 0);
+}
+
 #[test]
 fn passphrase_change_and_recovery() {
     let v = TestVault::empty();

@@ -158,9 +158,13 @@ pub fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 /// A snapshot of a folder: every file's path and bytes, except the unlock
-/// counter (which a wrong attempt is meant to change).
+/// counter (which a wrong attempt is meant to change) and its lock (an empty
+/// file the first attempt creates).
 pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    all_files(dir).into_iter().filter(|(p, _)| !p.ends_with("unlock-attempts")).collect()
+    all_files(dir)
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with("unlock-attempts") && !p.ends_with("unlock-attempts.lock"))
+        .collect()
 }
 
 /// Whether `needle` occurs in `hay`.
