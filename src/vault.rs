@@ -28,6 +28,17 @@ use crate::keyfile::{KeyFile, KeyFileError, Slot};
 use crate::keyring_cache::{self, KeyringError};
 use crate::throttle::Throttle;
 
+/// The line of the remembered marker that names the vault id (no secret:
+/// the id also names the keyring entry and is in `amana status`).
+const MARKER_ID_PREFIX: &str = "vault-id: ";
+
+fn write_remembered_marker(paths: &VaultPaths, vault_id: &[u8; 16]) -> Result<(), VaultError> {
+    let text =
+        format!("The vault key is remembered in this device's keyring.\n{MARKER_ID_PREFIX}{}\n", hex::encode(vault_id));
+    fsx::write_atomic(&paths.remembered_marker(), text.as_bytes())
+        .map_err(VaultError::io("mark the vault as remembered"))
+}
+
 /// The least number of characters in a new passphrase.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
 
@@ -69,6 +80,13 @@ impl VaultPaths {
     /// Present when the vault key is remembered in this device's keyring.
     pub fn remembered_marker(&self) -> PathBuf {
         self.dir.join("remembered-on-this-device")
+    }
+    /// The vault id the remembered marker names, if it names one (markers
+    /// written before it carried the id hold only a sentence: `None`).
+    pub fn remembered_vault_id(&self) -> Option<[u8; 16]> {
+        let text = std::fs::read_to_string(self.remembered_marker()).ok()?;
+        let hex_id = text.lines().find_map(|l| l.trim().strip_prefix(MARKER_ID_PREFIX))?;
+        hex::decode(hex_id.trim()).ok()?.try_into().ok()
     }
     fn db_sidecars(&self) -> [PathBuf; 3] {
         [self.db(), self.dir.join("vault.db-wal"), self.dir.join("vault.db-shm")]
@@ -121,6 +139,15 @@ pub enum VaultError {
     /// The vault is not remembered on this device.
     #[error("this vault is not remembered on this device; unlock it with the passphrase")]
     NotRemembered,
+    /// Panic erase destroyed what it could, but the vault key is still in
+    /// this device's keyring.
+    #[error("{}", erase_incomplete_message(*.key_file_destroyed, *.database))]
+    EraseIncomplete {
+        /// Whether this erase destroyed the key file (`false`: it was already gone).
+        key_file_destroyed: bool,
+        /// What became of the database, which the remembered key alone opens.
+        database: DatabaseFate,
+    },
     /// KDF parameters out of bounds.
     #[error(transparent)]
     Kdf(#[from] kdf::KdfError),
@@ -158,6 +185,7 @@ impl VaultError {
             VaultError::Keyring(KeyringError::Mismatch) => "keyring.mismatch",
             VaultError::Keyring(KeyringError::Failed) => "keyring.failed",
             VaultError::NotRemembered => "keyring.not_remembered",
+            VaultError::EraseIncomplete { .. } => "vault.erase_incomplete",
             VaultError::Kdf(_) => "vault.kdf_out_of_bounds",
             VaultError::Io { .. } => "io.failed",
         }
@@ -167,6 +195,41 @@ impl VaultError {
         let what = what.into();
         move |source| VaultError::Io { what, source }
     }
+}
+
+/// What an incomplete panic erase did with the vault's database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseFate {
+    /// Overwritten with random bytes and removed by this erase.
+    Destroyed,
+    /// Not there any more (an earlier erase destroyed it).
+    AlreadyGone,
+    /// Could not be overwritten or removed.
+    NotDestroyed,
+}
+
+fn erase_incomplete_message(key_file_destroyed: bool, database: DatabaseFate) -> String {
+    let key_file = if key_file_destroyed {
+        "The key file was destroyed, so no passphrase or recovery key opens this vault any more."
+    } else {
+        "The key file was already gone, so no passphrase or recovery key opens this vault any more."
+    };
+    let database = match database {
+        DatabaseFate::Destroyed => {
+            "The vault's database was destroyed too, because the remembered key alone would open it."
+        }
+        DatabaseFate::AlreadyGone => "The vault's database was already gone.",
+        DatabaseFate::NotDestroyed => {
+            "The vault's database could NOT be destroyed, and the remembered key alone opens it: anyone who can use this user account may still read the vault."
+        }
+    };
+    format!(
+        "panic erase is NOT complete: the vault key is still stored in this device's keyring, which could not be reached \
+         (no desktop session, a locked keyring, or a connection over SSH). {key_file} {database} \
+         Anyone who can unlock this account's keyring and holds an earlier copy of the vault folder could still open that copy. \
+         Log in to this user account's desktop session, unlock the keyring, and run `amana forget` (or `amana erase` again) there."
+    )
 }
 
 fn human_wait(d: Duration) -> String {
@@ -403,15 +466,27 @@ impl Vault {
     /// Remembers the vault key in this device's keyring.
     pub fn remember_on_this_device(&self) -> Result<(), VaultError> {
         keyring_cache::store(&self.key_file.vault_id, &self.key)?;
-        fsx::write_atomic(&self.paths.remembered_marker(), b"The vault key is remembered in this device's keyring.\n")
-            .map_err(VaultError::io("mark the vault as remembered"))
+        write_remembered_marker(&self.paths, &self.key_file.vault_id)
     }
 
     /// Forgets the vault key from this device's keyring (no unlock needed).
+    /// The entry is found by the vault id in the remembered marker, or in the
+    /// key file, so it can be removed after a panic erase destroyed the key file.
     pub fn forget_on_this_device(dir: &Path) -> Result<(), VaultError> {
         let paths = VaultPaths::new(dir);
-        let key_file = read_key_file(&paths)?;
-        keyring_cache::remove(&key_file.vault_id)?;
+        let mut ids: Vec<[u8; 16]> = paths.remembered_vault_id().into_iter().collect();
+        if let Some(id) = vault_id_even_if_damaged(&paths) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() {
+            // No marker naming an entry, and no key file (or a foreign one): say which.
+            return Err(read_key_file(&paths).err().unwrap_or_else(|| KeyFileError::Damaged.into()));
+        }
+        for id in &ids {
+            keyring_cache::remove(id)?;
+        }
         match std::fs::remove_file(paths.remembered_marker()) {
             Err(e) if e.kind() != ErrorKind::NotFound => Err(VaultError::io("remove the remembered marker")(e)),
             _ => Ok(()),
@@ -540,13 +615,23 @@ pub struct Erased {
 /// this device's keyring entry, so the vault can never be opened again, by
 /// anyone, with any passphrase or recovery key. Needs no passphrase, on purpose.
 ///
+/// The key file goes first, whatever the keyring does: it is what a person
+/// can be forced to open with the passphrase, and destroying it takes
+/// milliseconds, while the keyring may be slow or unreachable. If the vault
+/// is remembered on this device and its keyring entry cannot be removed, the
+/// raw key in that entry would still open `vault.db`, so the database (and
+/// its journal) is overwritten and removed too, the marker is kept (naming
+/// the vault id, for `amana forget`), and the erase fails with
+/// [`VaultError::EraseIncomplete`]: nothing is reported done that was not.
+///
 /// It does not help against a copy of the key file made earlier (a disk image,
 /// a backup), and on flash storage the old blocks may survive below the file
 /// system; docs/SECURITY.md says so.
 pub fn panic_erase(dir: &Path) -> Result<Erased, VaultError> {
     let started = std::time::Instant::now();
     let paths = VaultPaths::new(dir);
-    let key_file = read_key_file(&paths).ok();
+    let remembered = paths.remembered_marker().exists();
+    let remembered_id = paths.remembered_vault_id().or_else(|| vault_id_even_if_damaged(&paths));
     let mut targets = vec![paths.key_file()];
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
@@ -556,30 +641,82 @@ pub fn panic_erase(dir: &Path) -> Result<Erased, VaultError> {
             }
         }
     }
-    if !paths.key_file().exists() {
+    let key_file_present = paths.key_file().exists();
+    // A folder whose key file an earlier erase destroyed, but whose keyring
+    // entry it could not remove, is still worth erasing: that entry.
+    if !key_file_present && !remembered {
         return Err(VaultError::NotFound(dir.to_path_buf()));
     }
     let mut destroyed = Vec::new();
     for t in targets {
-        let Ok(meta) = std::fs::metadata(&t) else { continue };
-        let mut noise = vec![0u8; meta.len().max(512) as usize];
-        rand::rngs::OsRng.fill_bytes(&mut noise);
-        let overwrite = std::fs::OpenOptions::new().write(true).open(&t).and_then(|mut f| {
-            use std::io::Write;
-            f.write_all(&noise)?;
-            f.sync_all()
-        });
-        overwrite.map_err(VaultError::io("overwrite the key file"))?;
-        std::fs::remove_file(&t).map_err(VaultError::io("remove the key file"))?;
-        destroyed.push(t);
+        if overwrite_and_remove(&t).map_err(VaultError::io("overwrite and remove the key file"))? {
+            destroyed.push(t);
+        }
     }
     let _ = fsx::sync_dir(dir);
-    let keyring_entry_removed = match (&key_file, paths.remembered_marker().exists()) {
-        (Some(kf), true) => keyring_cache::remove(&kf.vault_id).is_ok(),
-        _ => false,
+    if !remembered {
+        return Ok(Erased { destroyed, keyring_entry_removed: false, millis: started.elapsed().as_millis() });
+    }
+    let removed = match &remembered_id {
+        Some(id) => keyring_cache::remove(id).is_ok(),
+        None => false,
     };
-    let _ = std::fs::remove_file(paths.remembered_marker());
-    Ok(Erased { destroyed, keyring_entry_removed, millis: started.elapsed().as_millis() })
+    if removed {
+        let _ = std::fs::remove_file(paths.remembered_marker());
+        let _ = fsx::sync_dir(dir);
+        return Ok(Erased { destroyed, keyring_entry_removed: true, millis: started.elapsed().as_millis() });
+    }
+    // The raw vault key is still in the keyring and opens vault.db by itself.
+    let mut database = DatabaseFate::AlreadyGone;
+    for p in paths.db_sidecars() {
+        match overwrite_and_remove(&p) {
+            Ok(true) if database != DatabaseFate::NotDestroyed => database = DatabaseFate::Destroyed,
+            Ok(_) => {}
+            Err(_) => database = DatabaseFate::NotDestroyed,
+        }
+    }
+    let _ = fsx::sync_dir(dir);
+    // Keep the marker, naming the entry, so `forget` and `erase` find it later
+    // (an old marker without the id is rewritten with it).
+    if let Some(id) = remembered_id {
+        let _ = write_remembered_marker(&paths, &id);
+    }
+    Err(VaultError::EraseIncomplete { key_file_destroyed: key_file_present, database })
+}
+
+/// The vault id of the key file, read where the format puts it even when the
+/// rest of the file is damaged (it names the keyring entry; it is no secret).
+fn vault_id_even_if_damaged(paths: &VaultPaths) -> Option<[u8; 16]> {
+    let bytes = std::fs::read(paths.key_file()).ok()?;
+    let magic = crate::keyfile::MAGIC;
+    if !bytes.starts_with(magic) {
+        return None;
+    }
+    bytes.get(magic.len() + 2..magic.len() + 18)?.try_into().ok()
+}
+
+/// Overwrites `path` with random bytes, syncs it and removes it; `Ok(false)`
+/// if there was no such file.
+fn overwrite_and_remove(path: &Path) -> std::io::Result<bool> {
+    use std::io::Write;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+    let mut left = meta.len().max(512);
+    let mut noise = vec![0u8; left.min(1 << 20) as usize];
+    while left > 0 {
+        let n = left.min(noise.len() as u64) as usize;
+        rand::rngs::OsRng.fill_bytes(&mut noise[..n]);
+        f.write_all(&noise[..n])?;
+        left -= n as u64;
+    }
+    f.sync_all()?;
+    drop(f);
+    std::fs::remove_file(path)?;
+    Ok(true)
 }
 
 /// The vault key unwrapped with `passphrase`, as one throttled attempt: the

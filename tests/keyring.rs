@@ -21,7 +21,11 @@ fn keyring_against_a_real_secret_service() {
         .args(["--", "sh", "-c", script])
         .arg(&exe)
         .args(["--ignored", "--exact", "--test-threads=1", "--nocapture"])
-        .args(["inner_remember_unlock_forget", "inner_foreign_or_damaged_entries_never_unlock"])
+        .args([
+            "inner_remember_unlock_forget",
+            "inner_foreign_or_damaged_entries_never_unlock",
+            "inner_erase_without_the_keyring_fails_loudly_and_the_entry_stays_findable",
+        ])
         .env("HOME", home.path())
         .env("XDG_DATA_HOME", home.path().join("data"))
         .env("AMANA_IN_KEYRING_SESSION", "1")
@@ -29,7 +33,7 @@ fn keyring_against_a_real_secret_service() {
         .expect("dbus-run-session and gnome-keyring must be installed (make test installs them)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "inner keyring tests failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("test result: ok. 2 passed"), "both inner tests must have run:\n{stdout}");
+    assert!(stdout.contains("test result: ok. 3 passed"), "all three inner tests must have run:\n{stdout}");
 }
 
 fn in_session() {
@@ -153,6 +157,89 @@ fn inner_foreign_or_damaged_entries_never_unlock() {
     }
     // B is unaffected.
     assert_success(&session_cmd(&b, &["check"]).output().unwrap());
+}
+
+/// The entry of vault `id` as `secret-tool` reads it (empty: none).
+fn entry_of(id: &str) -> Vec<u8> {
+    Command::new("secret-tool")
+        .args(["lookup", "service", "amana", "username", &format!("vault-{id}")])
+        .output()
+        .unwrap()
+        .stdout
+}
+
+const ERASE: [&str; 4] = ["erase", "--yes", "--confirm", "destroy my vault"];
+
+/// The CLI in the session, but with the session bus out of reach (as over
+/// SSH, or with the keyring daemon gone).
+fn without_bus(v: &TestVault, args: &[&str]) -> Command {
+    let mut c = session_cmd(v, args);
+    c.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/amana-test-bus");
+    c
+}
+
+#[test]
+#[ignore = "runs inside keyring_against_a_real_secret_service"]
+fn inner_erase_without_the_keyring_fails_loudly_and_the_entry_stays_findable() {
+    in_session();
+    // With the keyring reachable, erase removes the entry and says so.
+    let ok = TestVault::new();
+    assert_success(&session_cmd(&ok, &["remember"]).env("AMANA_PASSPHRASE", PASS).output().unwrap());
+    let id = vault_id(&ok);
+    assert_eq!(entry_of(&id).len(), 54);
+    let out = session_cmd(&ok, &[&ERASE[..], &["--json"]].concat()).output().unwrap();
+    assert_success(&out);
+    let erased: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(erased["keyring_entry_removed"], true, "{erased}");
+    assert!(entry_of(&id).is_empty(), "erase removed the keyring entry");
+    assert!(!ok.dir.join("remembered-on-this-device").exists());
+
+    // Without it: the key file goes, and so does the database the remembered
+    // key alone would open; the erase fails and says what is left and what to do.
+    let v = TestVault::new();
+    assert_success(&session_cmd(&v, &["remember"]).env("AMANA_PASSPHRASE", PASS).output().unwrap());
+    let id = vault_id(&v);
+    let marker = v.dir.join("remembered-on-this-device");
+    assert!(std::fs::read_to_string(&marker).unwrap().contains(&id), "the marker names the vault id");
+    let out = without_bus(&v, &[&ERASE[..], &["--json"]].concat()).output().unwrap();
+    assert!(out.stdout.is_empty(), "nothing is reported done: {}", String::from_utf8_lossy(&out.stdout));
+    let (code, message) = error_of(&out);
+    assert_eq!(code, "vault.erase_incomplete", "{message}");
+    for words in [
+        "NOT complete",
+        "still stored in this device's keyring",
+        "key file was destroyed",
+        "database was destroyed",
+        "unlock the keyring",
+        "amana forget",
+    ] {
+        assert!(message.contains(words), "{words:?} missing from: {message}");
+    }
+    assert!(!message.contains(PASS));
+    assert!(!v.dir.join("vault.key").exists() && !v.dir.join("vault.db").exists());
+    assert!(std::fs::read_to_string(&marker).unwrap().contains(&id), "the marker stays, naming the entry");
+    // The bus back: the entry is still there, and `forget` finds it though the key file is gone.
+    assert_eq!(entry_of(&id).len(), 54, "the entry could not have been removed");
+    assert_success(&session_cmd(&v, &["forget"]).output().unwrap());
+    assert!(entry_of(&id).is_empty(), "forget removed it by the marker's vault id");
+    assert!(!marker.exists());
+
+    // A marker from before it carried the id: erase rewrites it with the id,
+    // and erasing again with the keyring back finishes the job.
+    let w = TestVault::new();
+    assert_success(&session_cmd(&w, &["remember"]).env("AMANA_PASSPHRASE", PASS).output().unwrap());
+    let id = vault_id(&w);
+    let marker = w.dir.join("remembered-on-this-device");
+    std::fs::write(&marker, "The vault key is remembered in this device's keyring.\n").unwrap();
+    let err = assert_failure(&without_bus(&w, &ERASE).output().unwrap());
+    assert!(err.contains("NOT complete") && err.contains("amana forget"), "{err}");
+    assert!(std::fs::read_to_string(&marker).unwrap().contains(&id), "the old marker now names the vault id");
+    assert_eq!(entry_of(&id).len(), 54);
+    let out = session_cmd(&w, &ERASE).output().unwrap();
+    assert_success(&out);
+    assert!(entry_of(&id).is_empty(), "the second erase removed the entry");
+    assert!(!marker.exists());
+    assert!(assert_failure(&session_cmd(&w, &ERASE).output().unwrap()).contains("no vault"));
 }
 
 #[test]

@@ -569,6 +569,7 @@ export const en: Messages = {
   "error.keyring.mismatch": "The key remembered on this device does not match this vault. Unlock with the passphrase.",
   "error.keyring.failed": "This computer's keyring reported a problem. Unlock with the passphrase.",
   "error.keyring.not_remembered": "The key is not remembered on this device. Unlock with the passphrase.",
+  "error.vault.erase_incomplete": "The erase is NOT complete: the vault key is still in this computer's keyring, which could not be reached. Log in to this account's desktop session, unlock the keyring, and remove the key (Forget, or erase again).",
   "error.io.failed": "A file could not be read or written. Check that the disk is connected and has space.",
   "error.io.disk_full": "The disk is full. Free some space and try again.",
   "error.io.write_failed": "The file could not be written. Check the disk and try again.",

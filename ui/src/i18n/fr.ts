@@ -551,6 +551,7 @@ export const fr: Messages = {
   "error.keyring.mismatch": "La clé mémorisée sur cet appareil ne correspond pas à ce coffre. Déverrouillez avec la phrase de passe.",
   "error.keyring.failed": "Le trousseau de cet ordinateur a signalé un problème. Déverrouillez avec la phrase de passe.",
   "error.keyring.not_remembered": "La clé n'est pas mémorisée sur cet appareil. Déverrouillez avec la phrase de passe.",
+  "error.vault.erase_incomplete": "L'effacement n'est PAS complet : la clé du coffre est toujours dans le trousseau de cet ordinateur, qui n'a pas pu être joint. Ouvrez la session de bureau de ce compte, déverrouillez le trousseau et supprimez la clé (Oublier, ou effacer à nouveau).",
   "error.io.failed": "Un fichier n'a pas pu être lu ou écrit. Vérifiez que le disque est branché et qu'il reste de la place.",
   "error.io.disk_full": "Le disque est plein. Libérez de la place et réessayez.",
   "error.io.write_failed": "Le fichier n'a pas pu être écrit. Vérifiez le disque et réessayez.",

@@ -11,7 +11,7 @@ export const ERROR_CODES = [
   "vault.passphrase_too_short", "vault.wrong_passphrase", "vault.wrong_recovery_key", "vault.malformed_recovery_key",
   "vault.throttled", "vault.key_file_foreign", "vault.key_file_too_new", "vault.key_file_damaged",
   "vault.database_missing", "vault.database_damaged", "vault.database_too_new", "vault.database_error",
-  "vault.kdf_out_of_bounds", "vault.locked",
+  "vault.kdf_out_of_bounds", "vault.locked", "vault.erase_incomplete",
   "keyring.unavailable", "keyring.mismatch", "keyring.failed", "keyring.not_remembered",
   "io.failed", "io.disk_full", "io.write_failed",
   "record.not_found", "record.wrong_kind", "record.invalid", "record.duplicate_id", "record.bad_reference",
