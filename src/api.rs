@@ -141,6 +141,15 @@ pub struct RecoverRequest {
     pub new: SecretString,
 }
 
+/// Remember the vault on this device: the passphrase is asked again.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RememberRequest {
+    /// The vault's passphrase, asked again even though the vault is unlocked.
+    #[cfg_attr(test, ts(type = "string"))]
+    pub passphrase: SecretString,
+}
+
 /// The vault folder used when none is given: the user's data folder.
 pub fn default_vault_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "amana")
@@ -174,6 +183,18 @@ pub fn change_passphrase(dir: &std::path::Path, vault: &mut Vault, req: ChangePa
     Vault::unlock(dir, &req.current)?.lock();
     let params = crate::KdfParams::calibrate(std::time::Duration::from_secs(1));
     Ok(vault.change_passphrase(&req.new, params)?)
+}
+
+/// Remembers the vault key in this device's keyring, after checking the
+/// passphrase asked again: an unlocked, unattended session is not enough to
+/// leave the key on the device. A wrong passphrase counts as a failed attempt.
+pub fn remember(dir: &std::path::Path, req: RememberRequest) -> ApiResult<()> {
+    Ok(Vault::remember_on_this_device(dir, &req.passphrase)?)
+}
+
+/// Removes the vault key from this device's keyring (no passphrase needed).
+pub fn forget(dir: &std::path::Path) -> ApiResult<()> {
+    Ok(Vault::forget_on_this_device(dir)?)
 }
 
 /// A line of the case list, with what the filters need.

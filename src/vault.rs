@@ -463,10 +463,17 @@ impl Vault {
         Ok(())
     }
 
-    /// Remembers the vault key in this device's keyring.
-    pub fn remember_on_this_device(&self) -> Result<(), VaultError> {
-        keyring_cache::store(&self.key_file.vault_id, &self.key)?;
-        write_remembered_marker(&self.paths, &self.key_file.vault_id)
+    /// Remembers the vault key of the vault in `dir` in this device's
+    /// keyring, after checking `passphrase` against the key file, whether or
+    /// not the vault is already unlocked somewhere: an unlocked, unattended
+    /// session (or a key already remembered) must not be enough to leave the
+    /// key on the device. A wrong passphrase counts as a failed attempt.
+    pub fn remember_on_this_device(dir: &Path, passphrase: &Passphrase) -> Result<(), VaultError> {
+        let paths = VaultPaths::new(dir);
+        let key_file = read_key_file(&paths)?;
+        let key = key_from_passphrase(&paths, &key_file, passphrase)?;
+        keyring_cache::store(&key_file.vault_id, &key)?;
+        write_remembered_marker(&paths, &key_file.vault_id)
     }
 
     /// Forgets the vault key from this device's keyring (no unlock needed).

@@ -25,6 +25,7 @@ fn keyring_against_a_real_secret_service() {
             "inner_remember_unlock_forget",
             "inner_foreign_or_damaged_entries_never_unlock",
             "inner_erase_without_the_keyring_fails_loudly_and_the_entry_stays_findable",
+            "inner_remember_asks_for_the_passphrase_even_when_remembered",
         ])
         .env("HOME", home.path())
         .env("XDG_DATA_HOME", home.path().join("data"))
@@ -33,7 +34,7 @@ fn keyring_against_a_real_secret_service() {
         .expect("dbus-run-session and gnome-keyring must be installed (make test installs them)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "inner keyring tests failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("test result: ok. 3 passed"), "all three inner tests must have run:\n{stdout}");
+    assert!(stdout.contains("test result: ok. 4 passed"), "all four inner tests must have run:\n{stdout}");
 }
 
 fn in_session() {
@@ -240,6 +241,40 @@ fn inner_erase_without_the_keyring_fails_loudly_and_the_entry_stays_findable() {
     assert!(entry_of(&id).is_empty(), "the second erase removed the entry");
     assert!(!marker.exists());
     assert!(assert_failure(&session_cmd(&w, &ERASE).output().unwrap()).contains("no vault"));
+}
+
+#[test]
+#[ignore = "runs inside keyring_against_a_real_secret_service"]
+fn inner_remember_asks_for_the_passphrase_even_when_remembered() {
+    in_session();
+    let v = TestVault::new();
+    assert_success(&session_cmd(&v, &["remember"]).env("AMANA_PASSPHRASE", PASS).output().unwrap());
+    // The keyring opens the vault without a passphrase...
+    assert_success(&session_cmd(&v, &["check"]).output().unwrap());
+    // ...but remembering it (again) asks for the passphrase, and checks it.
+    let err = assert_failure(&session_cmd(&v, &["remember"]).output().unwrap());
+    assert!(err.contains("AMANA_PASSPHRASE"), "{err}");
+    let out = session_cmd(&v, &["remember", "--json"]).env("AMANA_PASSPHRASE", "not the passphrase").output().unwrap();
+    assert_eq!(error_of(&out).0, "vault.wrong_passphrase");
+    assert_eq!(v.json(&["status"])["failed_attempts"], 1, "a wrong passphrase here is a counted guess");
+
+    // Forgotten, a wrong passphrase stores nothing.
+    assert_success(&session_cmd(&v, &["forget"]).output().unwrap());
+    let id = vault_id(&v);
+    let out = session_cmd(&v, &["remember", "--json"]).env("AMANA_PASSPHRASE", "not the passphrase").output().unwrap();
+    assert_eq!(error_of(&out).0, "vault.wrong_passphrase");
+    assert!(entry_of(&id).is_empty());
+    assert_eq!(v.json(&["status"])["remembered_on_this_device"], false);
+
+    // The app's contract: a session unlocked by the keyring is not enough either.
+    assert_success(&session_cmd(&v, &["remember"]).env("AMANA_PASSPHRASE", PASS).output().unwrap());
+    let session = amana::Vault::unlock_remembered(&v.dir).expect("the keyring opens the vault");
+    let wrong = amana::api::RememberRequest { passphrase: "not the passphrase".to_string().into() };
+    assert_eq!(amana::api::remember(&v.dir, wrong).unwrap_err().code, "vault.wrong_passphrase");
+    let right = amana::api::RememberRequest { passphrase: PASS.to_string().into() };
+    amana::api::remember(&v.dir, right).expect("the right passphrase remembers it");
+    session.lock();
+    assert_success(&session_cmd(&v, &["forget"]).output().unwrap());
 }
 
 #[test]

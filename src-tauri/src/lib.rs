@@ -295,12 +295,18 @@ fn vault_change_passphrase(state: State<'_, AppState>, req: api::ChangePassphras
 }
 
 #[tauri::command(async)]
-fn vault_remember(state: State<'_, AppState>, remember: bool) -> ApiResult<()> {
-    if remember {
-        with_vault(&state, |v| Ok(v.remember_on_this_device()?))
-    } else {
-        Ok(Vault::forget_on_this_device(&state.dir)?)
+fn vault_remember(state: State<'_, AppState>, remember: bool, req: Option<api::RememberRequest>) -> ApiResult<()> {
+    if !remember {
+        return api::forget(&state.dir);
     }
+    // Only from an unlocked session, and with the passphrase asked again.
+    let req = req.ok_or_else(|| api::ApiError {
+        code: "vault.passphrase_empty".into(),
+        message: "the passphrase is empty".into(),
+        wait_seconds: None,
+    })?;
+    let dir = state.dir.clone();
+    with_vault(&state, |_| api::remember(&dir, req))
 }
 
 #[tauri::command(async)]

@@ -24,6 +24,7 @@ fn export_all(dir: &Path) {
         CreatedVault,
         UnlockRequest,
         ChangePassphraseRequest,
+        RememberRequest,
         RecoverRequest,
         CaseListItem,
         AddRecordRequest,

@@ -45,7 +45,7 @@ enum Command {
     },
     /// Set a new passphrase using the recovery key.
     Recover(vault_cmds::KdfArgs),
-    /// Remember the vault key in this device's keyring.
+    /// Remember the vault key in this device's keyring (asks for the passphrase, always).
     Remember,
     /// Remove the vault key from this device's keyring.
     Forget,

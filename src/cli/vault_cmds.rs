@@ -217,9 +217,14 @@ pub fn recover(ctx: &Ctx, kdf: KdfArgs) -> CliResult {
 }
 
 pub fn remember(ctx: &Ctx) -> CliResult {
-    let vault = unlock(ctx)?;
-    vault.remember_on_this_device()?;
-    vault.lock();
+    // Always the passphrase, never the key already remembered: whoever finds
+    // the device unlocked must not be able to leave the key on it.
+    let status = Vault::status(&ctx.vault_dir)?;
+    if !status.exists {
+        return Err(VaultError::NotFound(ctx.vault_dir.clone()).into());
+    }
+    let passphrase = secrets::read(PASSPHRASE_ENV, "passphrase")?;
+    Vault::remember_on_this_device(&ctx.vault_dir, &passphrase)?;
     ctx.emit(&serde_json::json!({ "remembered": true }), || {
         "The vault is remembered on this device: anyone who can use this user account can open it without the passphrase. Use `amana forget` to undo.".into()
     });

@@ -48,7 +48,9 @@ export const api = {
   lock: () => call<void>("vault_lock"),
   changePassphrase: (current: string, next: string) =>
     call<void>("vault_change_passphrase", { req: { current, new: next } }),
-  remember: (remember: boolean) => call<void>("vault_remember", { remember }),
+  // Remembering asks for the passphrase again (checked by the core); forgetting does not.
+  remember: (passphrase: string) => call<void>("vault_remember", { remember: true, req: { passphrase } }),
+  forget: () => call<void>("vault_remember", { remember: false }),
   casesList: () => call<CaseListItem[]>("cases_list"),
   caseGet: (id: string) => call<CaseOverview>("case_get", { id }),
   recordAdd: (kind: Kind, caseId: string | null, data: unknown) =>

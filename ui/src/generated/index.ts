@@ -71,6 +71,7 @@ export type { ProposedChange } from "./ProposedChange";
 export type { RecoverRequest } from "./RecoverRequest";
 export type { Redaction } from "./Redaction";
 export type { RedactionProfile } from "./RedactionProfile";
+export type { RememberRequest } from "./RememberRequest";
 export type { RestoreRequest } from "./RestoreRequest";
 export type { Restored } from "./Restored";
 export type { RiskLevel } from "./RiskLevel";

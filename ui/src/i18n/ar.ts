@@ -453,6 +453,8 @@ export const ar: Messages = {
   "settings.remember.confirm": "حفظ المفتاح",
   "settings.remember.on": "حُفظ المفتاح على هذا الجهاز.",
   "settings.remember.off": "لم يعد المفتاح محفوظًا على هذا الجهاز.",
+  "settings.remember.passphrase": "عبارة المرور (تُطلب مرة أخرى لحفظ المفتاح)",
+  "settings.remember.passphrase_needed": "اكتب عبارة المرور أولًا: تُطلب مرة أخرى قبل حفظ المفتاح.",
   "settings.panic": "اختصار الطوارئ",
   "settings.panic_text": "اضغط Ctrl+Shift+L، أو Esc مرتين بسرعة، لإقفال الخزنة فورًا ومسح الشاشة.",
   "settings.passphrase": "تغيير عبارة المرور",

@@ -441,6 +441,8 @@ export const en: Messages = {
   "settings.remember.confirm": "Remember the key",
   "settings.remember.on": "The key is now remembered on this device.",
   "settings.remember.off": "The key is no longer remembered on this device.",
+  "settings.remember.passphrase": "Your passphrase (asked again to remember the key)",
+  "settings.remember.passphrase_needed": "Type your passphrase first: it is asked again before the key is remembered.",
   "settings.panic": "Panic shortcut",
   "settings.panic_text": "Press Ctrl+Shift+L, or Esc twice quickly, to lock at once and clear the screen.",
   "settings.passphrase": "Change the passphrase",

@@ -425,6 +425,8 @@ export const fr: Messages = {
   "settings.remember.confirm": "Mémoriser la clé",
   "settings.remember.on": "La clé est désormais mémorisée sur cet appareil.",
   "settings.remember.off": "La clé n'est plus mémorisée sur cet appareil.",
+  "settings.remember.passphrase": "Votre phrase de passe (demandée à nouveau pour mémoriser la clé)",
+  "settings.remember.passphrase_needed": "Tapez d'abord votre phrase de passe : elle est demandée à nouveau avant de mémoriser la clé.",
   "settings.panic": "Raccourci d'urgence",
   "settings.panic_text": "Appuyez sur Ctrl+Maj+L, ou deux fois rapidement sur Échap, pour verrouiller immédiatement et effacer l'écran.",
   "settings.passphrase": "Changer la phrase de passe",

@@ -49,6 +49,10 @@ export function renderSettings(main: HTMLElement): void {
   // Remember on this device
   const remember = h("input", { type: "checkbox", testid: "remember-device", id: "set-remember", disabled: true });
   const rememberErr = errorLine("remember-error");
+  // Remembering asks for the passphrase again: an unlocked, unattended
+  // session must not be enough to leave the key on this computer.
+  const rememberPass = passphraseInput("remember-passphrase", "current-password");
+  rememberPass.input.id = "set-remember-pass";
   const vaultPath = h("code", { class: "path", dir: "ltr" }, "");
   api
     .appStatus()
@@ -61,6 +65,12 @@ export function renderSettings(main: HTMLElement): void {
     .catch((e) => alive() && showViewError(e));
   remember.addEventListener("change", async () => {
     const on = remember.checked;
+    if (on && !rememberPass.input.value) {
+      remember.checked = false;
+      setError(rememberErr, t("settings.remember.passphrase_needed"));
+      rememberPass.input.focus();
+      return;
+    }
     if (on) {
       const ok = await confirmDialog({ title: t("settings.remember.confirm_title"), message: t("settings.remember.confirm_text"), confirm: t("settings.remember.confirm"), warning: true });
       if (!ok) {
@@ -71,7 +81,9 @@ export function renderSettings(main: HTMLElement): void {
     remember.disabled = true;
     setError(rememberErr, null);
     try {
-      await api.remember(on);
+      if (on) await api.remember(rememberPass.input.value);
+      else await api.forget();
+      rememberPass.input.value = "";
       toast(on ? t("settings.remember.on") : t("settings.remember.off"));
     } catch (x) {
       const e = toApiError(x);
@@ -147,7 +159,7 @@ export function renderSettings(main: HTMLElement): void {
       section(
         t("settings.security"),
         h("div", { class: "field" }, h("label", { class: "field-label", for: "set-autolock" }, t("settings.autolock")), h("div", { class: "inline" }, minutes, h("span", null, t("settings.autolock.unit"))), h("div", { class: "field-hint" }, t("settings.autolock_hint")), minutesErr),
-        h("div", { class: "field" }, h("label", { class: "check-row", for: "set-remember" }, remember, h("span", null, t("settings.remember"))), h("div", { class: "field-hint" }, t("settings.remember_hint")), rememberErr),
+        h("div", { class: "field" }, h("label", { class: "check-row", for: "set-remember" }, remember, h("span", null, t("settings.remember"))), h("div", { class: "field-hint" }, t("settings.remember_hint")), h("label", { class: "field-label", for: "set-remember-pass" }, t("settings.remember.passphrase")), rememberPass.wrap, rememberErr),
         h("div", { class: "shortcuts" }, h("h3", { class: "h-small" }, t("settings.panic")), h("p", null, t("settings.panic_text"))),
       ),
       section(t("settings.passphrase"), h("p", { class: "muted" }, t("settings.passphrase_intro")), form),
