@@ -179,7 +179,7 @@ fn a_partner_cannot_rewrite_a_record_it_did_not_create() {
     assert_eq!(f.a.log_len(), log + 1, "the rejection is audited");
     assert_eq!(text_of(&f.a, &f.testimony), original);
     let again = f.a.import_bundle(&back);
-    assert_eq!(again["proposed"], json!([]), "{again}");
+    assert_eq!((&again["proposed"], again["rejected_before"].as_u64()), (&json!([]), Some(1)), "{again}");
     assert!(f.a.inbox().is_empty());
     assert_eq!(f.a.fail(&["inbox", "accept", &id]).0, "proposal.decided");
 

@@ -223,6 +223,8 @@ pub struct ImportReport {
     pub not_brought_back: usize,
     /// Changes not applied, waiting for the person (new ones and ones already waiting).
     pub proposed: Vec<ProposedChange>,
+    /// Changes the person rejected before, in this bundle again: not proposed again.
+    pub rejected_before: usize,
     /// Evidence files added (or that would be).
     pub files_added: usize,
     /// What became of a backup's identities and contacts.
@@ -931,9 +933,11 @@ fn report_in(
         .collect();
     let new_case_ids: HashSet<Uuid> = new_cases.iter().map(|c| c.0).collect();
     let mut proposed = Vec::new();
+    let mut rejected_before = 0;
     for pp in planned_proposals(m, plan) {
         if super::inbox::rejected_before(conn, &pp)? {
-            // Refused once: not proposed again, not shown again.
+            // Refused once: not proposed again.
+            rejected_before += 1;
             continue;
         }
         let here = store::get(conn, pp.id).ok();
@@ -978,6 +982,7 @@ fn report_in(
         older: count(Outcome::Older),
         not_brought_back: count(Outcome::NotBroughtBack),
         proposed,
+        rejected_before,
         files_added,
         vault_block: match (&m.vault, trust.own) {
             (None, _) => VaultBlock::None,

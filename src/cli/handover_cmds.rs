@@ -476,7 +476,7 @@ fn human_report(r: &ImportReport) -> String {
             any = true;
         }
     }
-    if !any && r.proposed.is_empty() && r.not_brought_back == 0 {
+    if !any && r.proposed.is_empty() && r.not_brought_back == 0 && r.rejected_before == 0 {
         s.push_str("\n  nothing new");
     }
     if !r.new_cases.is_empty() {
@@ -484,6 +484,9 @@ fn human_report(r: &ImportReport) -> String {
         for (id, label) in &r.new_cases {
             s.push_str(&format!("\n  {id}  {label}"));
         }
+    }
+    if r.rejected_before > 0 {
+        s.push_str(&format!("\n{} change(s) you rejected before were not proposed again.", r.rejected_before));
     }
     if r.not_brought_back > 0 {
         s.push_str(&format!("\n{} record(s) you deleted were not brought back.", r.not_brought_back));

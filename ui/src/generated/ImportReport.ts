@@ -53,6 +53,10 @@ not_brought_back: number,
  */
 proposed: Array<ProposedChange>, 
 /**
+ * Changes the person rejected before, in this bundle again: not proposed again.
+ */
+rejected_before: number, 
+/**
  * Evidence files added (or that would be).
  */
 files_added: number, 
