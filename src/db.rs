@@ -138,6 +138,7 @@ pub fn open(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
         return Err(DbError::Damaged);
     }
     migrate(&conn)?;
+    index_secure_delete(&conn)?;
     Ok(conn)
 }
 
@@ -183,6 +184,7 @@ pub fn create(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
     )?;
     configure(&conn, key, wiping)?;
     migrate(&conn)?;
+    index_secure_delete(&conn)?;
     Ok(conn)
 }
 
@@ -225,6 +227,43 @@ fn configure(conn: &Connection, key: &VaultKey, wiping: Wiping) -> Result<(), Db
     Ok(())
 }
 
+/// Turns on FTS5's `secure-delete` option for the search index, once per
+/// database, and purges what earlier deletes left in the index.
+///
+/// Without it, deleting a row from an FTS5 table only appends a delete
+/// marker: the row's terms (each word of a testimony, folded) stay in the
+/// index's segments (`search_index_data`) until a merge happens to rewrite
+/// them, which may be never. `PRAGMA secure_delete` cannot help, since those
+/// segments are live rows, not freed space. With the option, FTS5 removes a
+/// deleted row's entries, and terms left with none, from the segments
+/// themselves, in the deleting transaction.
+///
+/// The option is stored in the database (`search_index_config`), so this
+/// writes only once: when a database is created, or the first time a vault
+/// made before this option is opened. That first time, `optimize` also
+/// merges the index into one segment, which drops every entry of records
+/// deleted earlier; the segments it replaces are freed and overwritten
+/// (`secure_delete`). Done at open rather than in a migration so that it
+/// covers every database whatever its schema version, and costs one indexed
+/// read of `search_index_config` on every later open. Needs SQLite 3.42
+/// (the bundled SQLCipher's is newer).
+fn index_secure_delete(conn: &Connection) -> Result<(), DbError> {
+    let on: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM search_index_config WHERE k = 'secure-delete' AND v = 1)",
+        [],
+        |r| r.get(0),
+    )?;
+    if !on {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(
+            "INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1);
+             INSERT INTO search_index(search_index) VALUES ('optimize');",
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 /// The schema version stored in the database.
 pub fn schema_version(conn: &Connection) -> Result<u32, DbError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -264,6 +303,52 @@ mod tests {
         let ts: i64 = conn.query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
         let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
         assert_eq!((fk, sd, ts, cache), (1, 1, 2, -i64::from(PAGE_CACHE_KIB)));
+    }
+
+    /// Whether any segment of the search index holds `term`.
+    fn index_holds(conn: &Connection, term: &str) -> bool {
+        conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM search_index_data WHERE instr(block, CAST(?1 AS BLOB)) > 0)",
+            [term],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_index_forgets_deleted_terms_in_new_and_older_vaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = VaultKey::generate();
+        let path = dir.path().join("v.db");
+        let insert = "INSERT INTO search_index(rowid, record_id, case_id, kind, names, name_keys, body)
+                      VALUES (?1, 'r', 'c', 'testimony', '', '', ?2)";
+        let conn = create(&path, &key).unwrap();
+        // A new vault: a delete takes the terms out of the segments at once.
+        conn.execute(insert, rusqlite::params![1, "kept words"]).unwrap();
+        conn.execute(insert, rusqlite::params![2, "vanishingterm"]).unwrap();
+        assert!(index_holds(&conn, "vanishingterm"));
+        conn.execute("DELETE FROM search_index WHERE rowid = 2", []).unwrap();
+        assert!(!index_holds(&conn, "vanishingterm"));
+        // A vault from before the option: the delete leaves the term behind...
+        conn.execute("INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 0)", []).unwrap();
+        conn.execute(insert, rusqlite::params![3, "lingeringterm"]).unwrap();
+        conn.execute("DELETE FROM search_index WHERE rowid = 3", []).unwrap();
+        assert!(index_holds(&conn, "lingeringterm"), "without the option a deleted term stays in the index");
+        drop(conn);
+        // ...until the next open turns the option on and purges the index.
+        let conn = open(&path, &key).unwrap();
+        assert!(!index_holds(&conn, "lingeringterm"));
+        assert!(index_holds(&conn, "kept"));
+        let on: i64 =
+            conn.query_row("SELECT v FROM search_index_config WHERE k = 'secure-delete'", [], |r| r.get(0)).unwrap();
+        assert_eq!(on, 1);
+        // Later opens find it on and write nothing.
+        drop(conn);
+        let before = std::fs::read(&path).unwrap();
+        let conn = open(&path, &key).unwrap();
+        assert_eq!(conn.total_changes(), 0);
+        drop(conn);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]
