@@ -326,10 +326,13 @@ pub fn edit_record(vault: &mut Vault, req: EditRecordRequest) -> ApiResult<Store
 }
 
 /// Deletes a record (a case with everything in it) and its evidence files.
+/// The vault stays unlocked, so the journal is truncated here: the deleted
+/// text is then in no page of vault.db or vault.db-wal (docs/SECURITY.md).
 pub fn delete_record(vault: &mut Vault, id: Uuid) -> ApiResult<store::Deleted> {
     let tx = vault.conn_mut().transaction()?;
     let gone = store::delete(&tx, id)?;
     tx.commit()?;
+    crate::db::truncate_journal(vault.conn())?;
     evidence::remove_files(vault, &gone.evidence);
     Ok(gone)
 }

@@ -264,6 +264,24 @@ fn index_secure_delete(conn: &Connection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Copies every committed page of the journal (vault.db-wal) into vault.db
+/// and truncates the journal to zero bytes (`wal_checkpoint(TRUNCATE)`).
+/// Returns false if a reader of another connection kept it from finishing
+/// within the busy timeout; the journal is then truncated at a later call or
+/// when the vault locks.
+///
+/// Called after a delete commits: until then, vault.db still holds the
+/// pages as they were before the delete, and the journal holds every page
+/// version written since the last checkpoint, text included; SQLite reuses
+/// the journal from its start after a checkpoint but never shortens it, so
+/// old frames past the new ones would stay readable with the key. An idle
+/// connection (the vault's search reader between searches) holds no read
+/// lock and does not stop it.
+pub fn truncate_journal(conn: &Connection) -> rusqlite::Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
+}
+
 /// The schema version stored in the database.
 pub fn schema_version(conn: &Connection) -> Result<u32, DbError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)

@@ -601,7 +601,7 @@ impl Vault {
     pub fn lock(self) {
         // The reader first, so that nothing holds the journal open.
         drop(self.reader.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
-        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+        let _ = db::truncate_journal(&self.conn);
         drop(self);
     }
 }

@@ -222,6 +222,9 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
             amana::fault::crash_point("record.before-commit");
             tx.commit()?;
             amana::fault::crash_point("record.after-commit");
+            // The deleted text leaves vault.db and its journal now, not
+            // only when the vault locks (docs/SECURITY.md).
+            amana::db::truncate_journal(vault.conn())?;
             evidence::remove_files(&vault, &gone.evidence);
             ctx.emit(&gone, || format!("Deleted {} record(s).", gone.records.len()));
         }
