@@ -62,6 +62,12 @@ fn relocate_all(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    // Emptied row by row under FTS5's secure-delete (db::index_secure_delete),
+    // a large index takes minutes: each row's terms are cut out of the
+    // segments one by one. Emptied with delete markers and merged into one
+    // segment instead, no entry of the old rows is left either, and the
+    // segments the merge replaces are freed and overwritten (secure_delete).
+    tx.execute("INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 0)", [])?;
     tx.execute("DELETE FROM search_index", [])?;
     let mut insert = tx.prepare(
         "INSERT INTO search_index(rowid, record_id, case_id, kind, names, name_keys, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -73,6 +79,8 @@ fn relocate_all(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             last = Some(rowid);
         }
     }
+    tx.execute("INSERT INTO search_index(search_index) VALUES ('optimize')", [])?;
+    tx.execute("INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1)", [])?;
     tx.execute("INSERT OR REPLACE INTO vault_meta(key, value) VALUES (?1, ?2)", [LAYOUT_KEY, LAYOUT])?;
     Ok(())
 }
@@ -798,7 +806,7 @@ mod tests {
             )
             .unwrap();
         }
-        for (id, text) in [(gone, "legacy gone"), (b, "legacy beta"), (a, "legacy alpha"), (b, "legacy beta")] {
+        for (id, text) in [(gone, "legacy vanished"), (b, "legacy beta"), (a, "legacy alpha"), (b, "legacy beta")] {
             conn.execute(
                 "INSERT INTO search_index(record_id, case_id, kind, names, name_keys, body) VALUES (?1, ?1, 'testimony', '', '', ?2)",
                 params![id.to_string(), text],
@@ -813,6 +821,16 @@ mod tests {
         expected.sort();
         assert_eq!(matching(&conn, "legacy"), expected);
         assert_eq!(matching(&conn, "renewed"), vec![c.to_string()]);
+        // The dropped row's terms left the segments too (docs/SECURITY.md,
+        // "Deleted text").
+        let left: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM search_index_data WHERE instr(block, CAST('vanished' AS BLOB)))",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!left, "a dropped row's term is still in the index");
         // A row found at a record's rowid that belongs to another record (as
         // after a renumbering) is repaired the same way.
         conn.execute("DELETE FROM vault_meta", []).unwrap();
