@@ -302,3 +302,44 @@ fn a_delete_through_the_api_leaves_no_byte_while_the_vault_stays_open() {
     assert_eq!(found.total, 1, "the index still finds what was not deleted");
     vault.lock();
 }
+
+/// A change someone proposed and the person rejected is remembered by its
+/// digest only: the proposed words (perhaps a hostile sender's false
+/// testimony) leave no byte in any page or frame once rejected.
+#[test]
+fn a_rejected_proposal_leaves_no_byte_in_any_page_or_frame() {
+    let a = TestVault::new();
+    let key = raw_key(&a.dir);
+    let case = a.json_in(
+        &["case", "add"],
+        &json!({ "title": "Case of Idris Marwen", "subject": { "names": [{ "name": "Idris Marwen" }] } }),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = a.json_in(
+        &["testimony", "add", "--case", &case],
+        &json!({ "text": "Nadia Fellous described the courtyard.", "language": "en" }),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // B receives the case, rewrites the testimony with the canaries, sends it back.
+    let b = TestVault::new();
+    let to_b = a.add_contact_of(&b);
+    let out = a.tmp.path().join("to-b.amana");
+    a.export_case(&case, &[&to_b], &out);
+    b.import_bundle(&out);
+    b.json_in(&["testimony", "edit", &t], &json!({ "text": format!("Nobody saw {LATIN}; {ARABIC}.") }));
+    let to_a = b.add_contact_of(&a);
+    let back = b.tmp.path().join("back.amana");
+    b.export_case(&case, &[&to_a], &back);
+    let report = a.import_bundle(&back);
+    assert_eq!(report["proposed"].as_array().unwrap().len(), 1, "{report}");
+    assert_present(&a.dir, &key);
+
+    let id = a.inbox()[0]["id"].as_str().unwrap().to_string();
+    a.json(&["inbox", "reject", &id]);
+    assert_gone(&a.dir, &key);
+    assert!(a.json(&["testimony", "show", &t])["data"]["text"].as_str().unwrap().contains("courtyard"));
+}

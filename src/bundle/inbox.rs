@@ -243,7 +243,8 @@ pub fn accept(vault: &mut Vault, id: Uuid) -> Result<Decided, BundleError> {
 }
 
 /// Rejects one proposal: nothing changes but its status, which keeps the
-/// same change from being proposed again. Audited.
+/// same change from being proposed again (by its digest; its content is
+/// not kept). Audited.
 pub fn reject(vault: &mut Vault, id: Uuid) -> Result<Decided, BundleError> {
     decide(vault, &[id], false)
 }
@@ -282,8 +283,12 @@ fn decide(vault: &mut Vault, ids: &[Uuid], accept: bool) -> Result<Decided, Bund
             done.rejected += 1;
         }
         let status = if accept { Status::Accepted } else { Status::Rejected };
+        // The decision keeps only the digest: rejected content (perhaps a
+        // hostile sender's false testimony) is not kept in the vault, and
+        // accepted content lives in the record, so deleting that record
+        // later leaves no copy here.
         tx.execute(
-            "UPDATE proposals SET status = ?2, decided_at = ?3 WHERE id = ?1",
+            "UPDATE proposals SET status = ?2, decided_at = ?3, data = NULL WHERE id = ?1",
             params![id.to_string(), status.as_str(), now_rfc3339()],
         )?;
         audit::append(
@@ -305,6 +310,9 @@ fn decide(vault: &mut Vault, ids: &[Uuid], accept: bool) -> Result<Decided, Bund
         )?;
     }
     tx.commit()?;
+    // The content just cleared (and any record deleted) must not survive in
+    // the journal's old frames either (docs/SECURITY.md, "Deleted text").
+    let _ = crate::db::truncate_journal(vault.conn());
     // Files of deleted records and of rejected additions: removed once the
     // decision is committed (a crash before leaves an encrypted file that
     // `amana check` names, never a record without its file).
