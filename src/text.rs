@@ -645,6 +645,115 @@ impl KeySet {
 }
 
 // ---------------------------------------------------------------------------
+// Characters a stored field may not hold, and safe file names. Records come from
+// hostile senders (bundles) as well as from the people typing them: what a record
+// holds is shown in terminals, in the app, in save dialogs and in PDFs, so it must
+// not be able to move a cursor, end a line where none is seen, or display as other
+// text than it is.
+
+/// Whether no record field may hold `c`: the C0 controls except tab (U+0009) and
+/// line feed (U+000A), DEL (U+007F), and the C1 controls (U+0080 to U+009F).
+/// Carriage return is refused too: the app's text areas give line feeds only, and
+/// a lone CR in a terminal sends the cursor back over what was printed (a
+/// name could hide the words before it). U+0000 ends strings in C and in some
+/// dialogs, the ESC and CSI controls drive terminals.
+pub fn is_refused_control(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}'..='\u{1F}' | '\u{7F}'..='\u{9F}')
+}
+
+/// Whether `c` is a bidi embedding or override: LRE, RLE, PDF, LRO, RLO
+/// (U+202A to U+202E). An override makes the letters after it display in the
+/// order it says, whatever they are: `abc\u{202E}fdp.exe` displays as
+/// `abcexe.pdf`. Nobody types one into a name; editors paste embeddings into
+/// prose, where they are kept. Marks (LRM, RLM, ALM) and isolates are typed
+/// legitimately in Arabic text and are not matched here.
+pub fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}')
+}
+
+/// Whether `c` is any explicit bidi formatting character: the embeddings and
+/// overrides of [`is_bidi_override`], the isolates LRI, RLI, FSI, PDI (U+2066 to
+/// U+2069) and the marks LRM, RLM (U+200E, U+200F) and ALM (U+061C).
+pub fn is_bidi_control(c: char) -> bool {
+    is_bidi_override(c) || matches!(c, '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Whether every isolate initiator (LRI, RLI, FSI) in `s` is closed by a PDI and
+/// no PDI closes nothing. An isolate left open runs on over whatever text is
+/// shown after the string on the same line.
+pub fn isolates_balanced(s: &str) -> bool {
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '\u{2066}'..='\u{2068}' => depth += 1,
+            '\u{2069}' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// The longest file name [`safe_file_name`] returns, in bytes of UTF-8: what
+/// Linux, macOS and Windows file systems accept as one name (NAME_MAX), so the
+/// name can be offered as-is in a save dialog. About 127 Arabic letters.
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// The longest extension kept whole when a long file name is shortened, in bytes.
+const MAX_KEPT_EXTENSION_BYTES: usize = 16;
+
+/// What [`safe_file_name`] returns when nothing of a name is left.
+pub const FALLBACK_FILE_NAME: &str = "file";
+
+/// Reduces a file name (from a bundle, or the name of a file being attached) to a
+/// safe base name, the one shown on screen and offered in save dialogs:
+///
+/// - only the last path component is kept (after both `/` and `\`), so no name
+///   can point into another folder ("../../etc/passwd" becomes "passwd");
+/// - control characters ([`is_refused_control`], tab and line feed included)
+///   and every bidi control ([`is_bidi_control`]) are removed, so a name reads as
+///   it is: "report\u{202E}fdp.exe" becomes "reportfdp.exe";
+/// - leading dots and spaces are removed, so a name cannot hide the file in a
+///   file manager or be "." or ".."; trailing spaces are removed too;
+/// - an empty result becomes [`FALLBACK_FILE_NAME`];
+/// - a name longer than [`MAX_FILE_NAME_BYTES`] is shortened at a character
+///   boundary, keeping its extension (up to 16 bytes), so "…long name….pdf" still
+///   opens as a PDF.
+///
+/// Letters of every script are kept as they are (no normalisation), so an Arabic
+/// name comes back intact. The result is a fixed point: `safe_file_name(safe) ==
+/// safe`, which is how `Record::validate` recognises a name that is already safe.
+pub fn safe_file_name(name: &str) -> String {
+    let cleaned: String =
+        name.chars().filter(|&c| !is_refused_control(c) && c != '\t' && c != '\n' && !is_bidi_control(c)).collect();
+    let base = cleaned.rsplit(['/', '\\']).next().unwrap_or("");
+    let base = base.trim_start_matches(|c: char| c == '.' || c.is_whitespace()).trim_end();
+    let base = if base.is_empty() { FALLBACK_FILE_NAME } else { base };
+    if base.len() <= MAX_FILE_NAME_BYTES {
+        return base.to_string();
+    }
+    let (stem, ext) = match base.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= MAX_KEPT_EXTENSION_BYTES => {
+            (stem, Some(ext))
+        }
+        _ => (base, None),
+    };
+    let room = MAX_FILE_NAME_BYTES - ext.map_or(0, |e| e.len() + 1);
+    let mut cut = room.min(stem.len());
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    // Trimmed again: a cut that ends in a space would not be a fixed point.
+    let stem = stem[..cut].trim_end();
+    match ext {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => stem.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------
 
 #[cfg(test)]
 mod tests {
@@ -1183,6 +1292,113 @@ mod tests {
             for w in words(&text) {
                 prop_assert!(!w.is_empty());
             }
+        }
+    }
+
+    // --- Refused characters and safe file names ---------------------------
+
+    #[test]
+    fn refused_controls_are_c0_but_tab_and_newline_del_and_c1() {
+        for c in [
+            '\u{0}', '\u{7}', '\u{8}', '\u{B}', '\u{C}', '\r', '\u{1B}', '\u{1F}', '\u{7F}', '\u{85}', '\u{9B}',
+            '\u{9F}',
+        ] {
+            assert!(is_refused_control(c), "{:?}", c);
+        }
+        for c in ['\t', '\n', ' ', 'a', '\u{A0}', 'ب', '\u{200F}', '\u{202E}'] {
+            assert!(!is_refused_control(c), "{:?}", c);
+        }
+    }
+
+    #[test]
+    fn overrides_are_the_embeddings_and_overrides_only() {
+        for c in '\u{202A}'..='\u{202E}' {
+            assert!(is_bidi_override(c) && is_bidi_control(c));
+        }
+        for c in ['\u{200E}', '\u{200F}', '\u{061C}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'] {
+            assert!(!is_bidi_override(c) && is_bidi_control(c), "{:?}", c);
+        }
+        assert!(!is_bidi_control('\u{200C}'), "ZWNJ is a letter shaper, not a bidi control");
+    }
+
+    #[test]
+    fn isolates_must_close() {
+        assert!(isolates_balanced("محمد \u{2068}Ahmed\u{2069}"));
+        assert!(isolates_balanced("plain"));
+        assert!(!isolates_balanced("name\u{2067}"));
+        assert!(!isolates_balanced("\u{2069}name"));
+        assert!(!isolates_balanced("\u{2069}\u{2068}"));
+    }
+
+    #[test]
+    fn safe_file_name_keeps_only_a_base_name() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("a\\b"), "b");
+        assert_eq!(safe_file_name("C:\\Users\\x\\report.pdf"), "report.pdf");
+        assert_eq!(safe_file_name("dir/"), FALLBACK_FILE_NAME);
+        assert_eq!(safe_file_name(".."), FALLBACK_FILE_NAME);
+        assert_eq!(safe_file_name("."), FALLBACK_FILE_NAME);
+        assert_eq!(safe_file_name(""), FALLBACK_FILE_NAME);
+        assert_eq!(safe_file_name("   "), FALLBACK_FILE_NAME);
+    }
+
+    #[test]
+    fn safe_file_name_removes_controls_and_bidi_controls() {
+        assert_eq!(safe_file_name("report\u{202E}fdp.exe"), "reportfdp.exe");
+        assert_eq!(safe_file_name("\u{0}x"), "x");
+        assert_eq!(safe_file_name("a\nb\tc\rd\u{1B}[2Je\u{7F}\u{9B}.txt"), "abcd[2Je.txt");
+        assert_eq!(safe_file_name("\u{2067}تقرير\u{2069}\u{200F}.pdf"), "تقرير.pdf");
+        // A slash hidden behind a control is still a slash.
+        assert_eq!(safe_file_name("..\u{0}/..\u{202E}/x"), "x");
+    }
+
+    #[test]
+    fn safe_file_name_unhides_dot_files() {
+        assert_eq!(safe_file_name(".bashrc"), "bashrc");
+        assert_eq!(safe_file_name(" . .hidden.jpg "), "hidden.jpg");
+        assert_eq!(safe_file_name("notes..txt"), "notes..txt");
+    }
+
+    #[test]
+    fn safe_file_name_keeps_arabic_names_intact() {
+        for name in [
+            "شهادة الأم.ogg",
+            "صورة_المحكمة ٢٠٢٤.jpg",
+            "مُحَمَّد\u{200C}ی.pdf",
+            "Procès-verbal été.pdf",
+            "Témoignage (1).m4a",
+        ] {
+            assert_eq!(safe_file_name(name), name);
+        }
+    }
+
+    #[test]
+    fn safe_file_name_shortens_long_names_keeping_the_extension() {
+        let long = format!("{}.pdf", "ش".repeat(400));
+        let safe = safe_file_name(&long);
+        assert!(safe.len() <= MAX_FILE_NAME_BYTES, "{}", safe.len());
+        assert!(safe.ends_with(".pdf") && safe.starts_with("ششش"), "{safe}");
+        assert_eq!(safe.len(), 2 * 125 + 4, "cut at a character boundary, as long as fits");
+        let ascii = format!("{}.jpeg", "a".repeat(1000));
+        assert_eq!(safe_file_name(&ascii), format!("{}.jpeg", "a".repeat(250)));
+        // No usable extension: cut only.
+        let no_ext = "b".repeat(300);
+        assert_eq!(safe_file_name(&no_ext), "b".repeat(255));
+        let long_ext = format!("x.{}", "e".repeat(300));
+        assert_eq!(safe_file_name(&long_ext).len(), 255);
+        // A name of exactly the limit is kept.
+        let exact = format!("{}.txt", "c".repeat(251));
+        assert_eq!(safe_file_name(&exact), exact);
+    }
+
+    proptest! {
+        #[test]
+        fn safe_file_name_is_safe_and_a_fixed_point(name in "\\PC{0,300}|[./\\\\ \u{0}-\u{1F}\u{202A}-\u{202E}a-zب]{0,300}") {
+            let safe = safe_file_name(&name);
+            prop_assert!(!safe.is_empty() && safe.len() <= MAX_FILE_NAME_BYTES);
+            prop_assert!(!safe.contains(['/', '\\']) && !safe.starts_with('.'));
+            prop_assert!(!safe.chars().any(|c| is_refused_control(c) || c == '\t' || c == '\n' || is_bidi_control(c)));
+            prop_assert_eq!(safe_file_name(&safe), safe);
         }
     }
 }

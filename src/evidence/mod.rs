@@ -218,7 +218,9 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
     if !meta.is_file() {
         return Err(EvidenceError::NotAFile(a.path.to_path_buf()));
     }
-    let file_name = a.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    // The name is shown on screen and offered in save dialogs: only a safe base
+    // name is kept (a name on disk can hold controls and bidi overrides too).
+    let file_name = crate::text::safe_file_name(&a.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
     let id = Uuid::new_v4();
     let recipient = identity(vault.conn())?.to_public();
     let final_path = encrypted_path(vault, id);
