@@ -942,3 +942,90 @@ fn committed_schema_file_is_up_to_date() {
          Regenerate it with:\n    cargo run --quiet -- schema > docs/records.schema.json\nand commit it."
     );
 }
+
+/// Fields a sender controls are bounded and cannot hide or reorder text: a
+/// 2 MB title, a NUL, an escape sequence or a bidi override is refused with a
+/// sentence naming the field, on add and on edit, and nothing is written.
+#[test]
+fn oversized_fields_and_hidden_characters_are_refused_and_change_nothing() {
+    let v = TestVault::new();
+    let case = v.add(
+        "case",
+        None,
+        &json!({ "title": "Travel ban on S. B.", "subject": { "names": [{ "name": "Samir Bakri" }] } }),
+    );
+    let before = v.state();
+    let names = json!({ "names": [{ "name": "Samir Bakri" }] });
+    let huge = "x".repeat(2 << 20);
+    let cases: Vec<(Vec<&str>, Value, &str)> = vec![
+        (
+            vec!["case", "add"],
+            json!({ "title": huge, "subject": names }),
+            "the field title is too long: 2097152 characters, the limit is 200",
+        ),
+        (
+            vec!["case", "edit", &case],
+            json!({ "title": huge }),
+            "the field title is too long: 2097152 characters, the limit is 200",
+        ),
+        (
+            vec!["case", "add"],
+            json!({ "title": "Samir\u{0}B.", "subject": names }),
+            "the field title contains the control character U+0000",
+        ),
+        (
+            vec!["case", "edit", &case],
+            json!({ "title": "\u{0}" }),
+            "the field title contains the control character U+0000",
+        ),
+        (
+            vec!["case", "add"],
+            json!({ "subject": { "names": [{ "name": "Samir Bakri" }, { "name": "\u{1b}[2JSamir" }] } }),
+            "the field subject.names[1].name contains the control character U+001B",
+        ),
+        (
+            vec!["case", "add"],
+            json!({ "subject": { "names": [{ "name": "Samir Bakri\u{202E}" }] } }),
+            "the field subject.names[0].name contains the bidi embedding or override U+202E",
+        ),
+        (
+            vec!["testimony", "add", "--case", &case],
+            json!({ "text": "y".repeat(500_001), "language": "fr" }),
+            "the field text is too long: 500001 characters, the limit is 500000",
+        ),
+        (
+            vec!["source", "add", "--case", &case],
+            json!({ "pseudonym": "Witness\r S-1" }),
+            "the field pseudonym contains the control character U+000D",
+        ),
+    ];
+    for (args, input, expected) in cases {
+        let (code, message) = v.fail_in(&args, input.to_string().as_bytes());
+        assert_eq!(code, "record.invalid", "{args:?}: {message}");
+        assert!(message.contains(expected), "{args:?}: {message}");
+        assert!(!message.contains("xxxxxxxx") && !message.contains('\u{0}'), "the value is not echoed: {args:?}");
+    }
+    assert_eq!(v.state(), before, "a refused record leaves nothing behind");
+    // Line breaks and tabs are text, and so is a long testimony.
+    v.add("testimony", Some(&case), &json!({ "text": format!("{}\n\tfin", "mot ".repeat(100_000)), "language": "fr" }));
+}
+
+/// A file attached under a hostile name is recorded under a safe base name:
+/// no control character, no bidi override hiding the real extension.
+#[test]
+fn attaching_a_file_keeps_only_a_safe_file_name() {
+    let v = TestVault::new();
+    let case = v.add("case", None, &json!({ "subject": { "names": [{ "name": "Rania Saad" }] } }));
+    for (on_disk, stored) in [
+        ("report\u{202E}fdp.exe", "reportfdp.exe"),
+        ("\u{1b}[2Jminutes.txt", "[2Jminutes.txt"),
+        (".hidden-copy.pdf", "hidden-copy.pdf"),
+        ("محضر الجلسة.pdf", "محضر الجلسة.pdf"),
+    ] {
+        let file = v.tmp.path().join(on_disk);
+        write_pattern_file(&file, 1_000, 3);
+        let ev = v.json(&["attach", &case, file.to_str().unwrap()]);
+        let data = show(&v, "evidence", ev["id"].as_str().unwrap());
+        assert_eq!(data["data"]["file_name"], stored, "{on_disk:?}");
+    }
+}

@@ -50,6 +50,43 @@ pub fn words_of<T: Serialize>(value: &T) -> String {
         .join(" ")
 }
 
+/// The size limits of record fields (docs/records.md gives them per field, and
+/// `amana schema` as `maxLength` / `maxItems`). Lengths are counted in characters
+/// (Unicode scalar values, as JSON Schema's `maxLength` counts them), except a
+/// file name's, counted in bytes. Every limit is far above what a person types
+/// and far below what would slow a screen, a search or a PDF: a bundle's sender
+/// must not be able to make one field the whole vault.
+pub mod limits {
+    /// Names, titles, pseudonyms, tags, places, references, interviewers: one
+    /// line of a label. The longest real names (a nasab chain of five
+    /// generations with a laqab, in Arabic and in transliteration) stay under 120.
+    pub const SHORT: usize = 200;
+    /// One-line texts that may hold a citation with its URL, several phone
+    /// numbers and addresses, or a sentence of chain of custody.
+    pub const LINE: usize = 2_000;
+    /// Summaries, descriptions and notes: about 15,000 words of Arabic, French or
+    /// English (6 to 7 characters a word with its space), some 40 pages.
+    pub const NOTES: usize = 100_000;
+    /// A testimony's text: about 75,000 words, several times the transcript of a
+    /// three-hour interview (some 25,000 words) and ten times the 49,571
+    /// characters of the fully diacritized Arabic corpus in tests/testdata.
+    pub const TESTIMONY: usize = 500_000;
+    /// A BCP 47 language tag (RFC 5646 §4.4.1 asks implementations to take 35).
+    pub const LANGUAGE: usize = 35;
+    /// A media type (RFC 6838: 127 characters for the type and the subtype each).
+    pub const MEDIA_TYPE: usize = 255;
+    /// A file name, in bytes of UTF-8 (see [`crate::text::safe_file_name`]).
+    pub const FILE_NAME_BYTES: usize = crate::text::MAX_FILE_NAME_BYTES;
+    /// A subject's names.
+    pub const NAMES: usize = 50;
+    /// A case's tags.
+    pub const TAGS: usize = 100;
+    /// An incident's sources (citations).
+    pub const SOURCES: usize = 200;
+}
+
+use limits::{FILE_NAME_BYTES, LANGUAGE, LINE, MEDIA_TYPE, NAMES, NOTES, SHORT, SOURCES, TAGS, TESTIMONY};
+
 /// The kinds of record a vault holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -141,6 +178,7 @@ pub enum RiskLevel {
 pub struct Case {
     /// A short title, e.g. "Extradition of I. H. from Türkiye".
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub title: String,
     /// Status of the organisation's work.
     #[serde(default)]
@@ -150,12 +188,15 @@ pub struct Case {
     pub risk: RiskLevel,
     /// Free tags.
     #[serde(default)]
+    #[schemars(length(max = TAGS), inner(length(max = SHORT)))]
     pub tags: Vec<String>,
     /// Summary for colleagues and lawyers.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub summary: String,
     /// Private notes: left out of bundles by the "no private notes" profile.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub private_notes: String,
     /// The targeted person or organisation.
     pub subject: Subject,
@@ -182,6 +223,7 @@ pub struct Subject {
     #[serde(default)]
     pub kind: SubjectKind,
     /// All known names: the first is the one shown.
+    #[schemars(length(max = NAMES))]
     pub names: Vec<SubjectName>,
     /// Nationalities (several are normal).
     #[serde(default)]
@@ -203,6 +245,7 @@ pub struct Subject {
 #[serde(deny_unknown_fields)]
 pub struct SubjectName {
     /// The name as written, in any script.
+    #[schemars(length(max = SHORT))]
     pub name: String,
     /// What kind of name this is.
     #[serde(default)]
@@ -255,6 +298,7 @@ pub struct Place {
     pub country: Option<CountryCode>,
     /// City, prison, airport...
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub locality: String,
 }
 
@@ -304,6 +348,7 @@ pub struct Situation {
     pub place: Option<Place>,
     /// Notes.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub notes: String,
 }
 
@@ -348,9 +393,11 @@ pub struct Incident {
     pub date: FuzzyDate,
     /// What happened.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub description: String,
     /// Where the information comes from (citations, not identities).
     #[serde(default)]
+    #[schemars(length(max = SOURCES), inner(length(max = LINE)))]
     pub sources: Vec<String>,
 }
 
@@ -412,9 +459,11 @@ pub struct Instrument {
     pub status: InstrumentStatus,
     /// Reference number, if known.
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub reference: String,
     /// Notes.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub notes: String,
 }
 
@@ -491,9 +540,11 @@ pub struct Proceeding {
     pub kind: ProceedingKind,
     /// Where (e.g. "Istanbul Court of Cassation"); optional for UN bodies.
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub forum: String,
     /// Case or communication reference.
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub reference: String,
     /// When filed.
     #[serde(default)]
@@ -512,6 +563,7 @@ pub struct Proceeding {
     pub interim_measures: Option<InterimMeasures>,
     /// Notes.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub notes: String,
 }
 
@@ -521,8 +573,10 @@ pub struct Proceeding {
 #[serde(deny_unknown_fields)]
 pub struct Testimony {
     /// The statement, in any script.
+    #[schemars(length(max = TESTIMONY))]
     pub text: String,
     /// Language (BCP 47, e.g. "ar", "fr", "en").
+    #[schemars(length(max = LANGUAGE))]
     pub language: String,
     /// When recorded.
     #[serde(default)]
@@ -532,6 +586,7 @@ pub struct Testimony {
     pub place: Option<Place>,
     /// Who recorded it.
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub interviewer: String,
     /// The source record (its identity is kept apart).
     #[serde(default)]
@@ -579,12 +634,15 @@ pub struct Consent {
 pub struct SourceIdentity {
     /// Full name.
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub full_name: String,
     /// How to reach them.
     #[serde(default)]
+    #[schemars(length(max = LINE))]
     pub contact: String,
     /// Anything else that identifies them.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub notes: String,
 }
 
@@ -594,6 +652,7 @@ pub struct SourceIdentity {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// The name used wherever the source is shown outside the vault.
+    #[schemars(length(max = SHORT))]
     pub pseudonym: String,
     /// Relation to the subject.
     #[serde(default)]
@@ -613,15 +672,18 @@ pub struct Source {
 pub struct Acquisition {
     /// Who acquired it.
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub by: String,
     /// When.
     #[serde(default)]
     pub on: Option<FuzzyDate>,
     /// How (e.g. "sent by the family over Signal", "photographed at the court").
     #[serde(default)]
+    #[schemars(length(max = LINE))]
     pub how: String,
     /// From where or whom (not an identity: use a source's pseudonym).
     #[serde(default)]
+    #[schemars(length(max = SHORT))]
     pub from: String,
 }
 
@@ -633,9 +695,13 @@ pub struct Acquisition {
 pub struct Evidence {
     /// The record it is attached to (case, incident, proceeding or testimony).
     pub attached_to: uuid::Uuid,
-    /// The original file name.
+    /// The original file's base name, made safe by `text::safe_file_name` (no
+    /// folder, no control or bidi character, no leading dot); at most 255 bytes
+    /// of UTF-8.
+    #[schemars(length(max = FILE_NAME_BYTES))]
     pub file_name: String,
     /// Media type, guessed from the name (e.g. "audio/ogg").
+    #[schemars(length(max = MEDIA_TYPE))]
     pub media_type: String,
     /// Size of the original, in bytes.
     pub size: u64,
@@ -646,6 +712,7 @@ pub struct Evidence {
     pub acquisition: Acquisition,
     /// What the file shows.
     #[serde(default)]
+    #[schemars(length(max = NOTES))]
     pub description: String,
 }
 
@@ -745,7 +812,20 @@ impl Record {
     }
 
     /// Checks rules that types alone cannot express. Returns a sentence per problem.
+    ///
+    /// Every string of the record, wherever it is nested, is checked against
+    /// [`field_rule`]: its size limit, no control character but tab and line feed
+    /// ([`crate::text::is_refused_control`]), and in short fields (names, titles,
+    /// pseudonyms, file names…) no bidi embedding or override and no isolate left
+    /// open, so that no name can make itself or what follows it display as other
+    /// text. An evidence file name must already be safe
+    /// ([`crate::text::safe_file_name`]): import makes incoming names safe first.
     pub fn validate(&self) -> Result<(), String> {
+        check_strings(self.kind(), &self.to_json(), &mut String::new(), &mut String::new())?;
+        self.validate_rules()
+    }
+
+    fn validate_rules(&self) -> Result<(), String> {
         let nonblank =
             |s: &str, what: &str| if s.trim().is_empty() { Err(format!("{what} must not be empty")) } else { Ok(()) };
         match self {
@@ -772,6 +852,14 @@ impl Record {
             }
             Record::Source(s) => nonblank(&s.pseudonym, "the pseudonym"),
             Record::Evidence(e) => {
+                if crate::text::safe_file_name(&e.file_name) != e.file_name {
+                    // The name is not repeated: it may hold what must not be shown.
+                    return Err(format!(
+                        "the file name is not a safe file name: it would be \"{}\" (no folder, no leading dot, \
+                         no control or bidi characters, at most {FILE_NAME_BYTES} bytes)",
+                        crate::text::safe_file_name(&e.file_name)
+                    ));
+                }
                 if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err("the evidence digest must be 64 hex digits".into());
                 }
@@ -884,5 +972,321 @@ impl Record {
             Record::Evidence(e) => push(e.acquisition.on, format!("file acquired: {}", e.file_name)),
         }
         out
+    }
+}
+
+/// How a record field is bounded (see [`field_rule`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRule {
+    /// The most characters it may hold (bytes of UTF-8 for a file name).
+    pub max: usize,
+    /// Whether `max` counts bytes of UTF-8 rather than characters.
+    pub bytes: bool,
+    /// Prose (testimony text, notes, summaries, descriptions) may hold bidi
+    /// embeddings, which word processors paste into Arabic paragraphs and the
+    /// app shows paragraph by paragraph; short fields, shown inside lines of
+    /// other text, may not.
+    pub prose: bool,
+}
+
+/// The rule of the string at `path` in a record of `kind`: fields by name, array
+/// items as `[]` ("subject.names[].name", "tags[]"). A path not listed is held
+/// to the [`limits::SHORT`] rule: that covers the typed values (dates, country
+/// codes, enumerations, the digest), and keeps a field added later bounded until
+/// it is listed here, in the schema and in docs/records.md.
+pub fn field_rule(kind: Kind, path: &str) -> FieldRule {
+    let short = |max| FieldRule { max, bytes: false, prose: false };
+    let prose = |max| FieldRule { max, bytes: false, prose: true };
+    match (kind, path) {
+        (_, "notes" | "summary" | "private_notes" | "description" | "identity.notes") => prose(NOTES),
+        (Kind::Testimony, "text") => prose(TESTIMONY),
+        (Kind::Testimony, "language") => short(LANGUAGE),
+        (Kind::Incident, "sources[]") | (Kind::Source, "identity.contact") | (Kind::Evidence, "acquisition.how") => {
+            short(LINE)
+        }
+        (Kind::Evidence, "file_name") => FieldRule { max: FILE_NAME_BYTES, bytes: true, prose: false },
+        (Kind::Evidence, "media_type") => short(MEDIA_TYPE),
+        _ => short(SHORT),
+    }
+}
+
+/// The most items of the list at `path` in a record of `kind`, if it is a
+/// bounded list.
+pub fn list_limit(kind: Kind, path: &str) -> Option<usize> {
+    match (kind, path) {
+        (Kind::Case, "subject.names") => Some(NAMES),
+        (Kind::Case, "tags") => Some(TAGS),
+        (Kind::Incident, "sources") => Some(SOURCES),
+        _ => None,
+    }
+}
+
+/// Walks every string of a record's JSON. `rule_path` names array items `[]`
+/// (for [`field_rule`]); `shown_path` numbers them, for the error sentence.
+fn check_strings(
+    kind: Kind,
+    v: &serde_json::Value,
+    rule_path: &mut String,
+    shown_path: &mut String,
+) -> Result<(), String> {
+    use serde_json::Value;
+    let field = |shown: &str| if shown.is_empty() { "the record".to_string() } else { format!("the field {shown}") };
+    match v {
+        Value::String(s) => check_string(kind, s, rule_path, &field(shown_path)),
+        Value::Array(items) => {
+            if let Some(max) = list_limit(kind, rule_path) {
+                if items.len() > max {
+                    return Err(format!("{} has {} items; at most {max} are allowed", field(shown_path), items.len()));
+                }
+            }
+            for (i, item) in items.iter().enumerate() {
+                let (r, sh) = (rule_path.len(), shown_path.len());
+                rule_path.push_str("[]");
+                shown_path.push_str(&format!("[{i}]"));
+                check_strings(kind, item, rule_path, shown_path)?;
+                rule_path.truncate(r);
+                shown_path.truncate(sh);
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let (r, sh) = (rule_path.len(), shown_path.len());
+                for p in [&mut *rule_path, &mut *shown_path] {
+                    if !p.is_empty() {
+                        p.push('.');
+                    }
+                    p.push_str(key);
+                }
+                check_strings(kind, item, rule_path, shown_path)?;
+                rule_path.truncate(r);
+                shown_path.truncate(sh);
+            }
+            Ok(())
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    }
+}
+
+/// One string against its rule. The sentences name the field and the
+/// character's code point, never the text: it may hold what must not be shown.
+fn check_string(kind: Kind, s: &str, rule_path: &str, field: &str) -> Result<(), String> {
+    use crate::text::{is_bidi_override, is_refused_control, isolates_balanced};
+    let rule = field_rule(kind, rule_path);
+    let (len, unit) = if rule.bytes { (s.len(), "bytes") } else { (s.chars().count(), "characters") };
+    if len > rule.max {
+        return Err(format!("{field} is too long: {len} {unit}, the limit is {}", rule.max));
+    }
+    if let Some(c) = s.chars().find(|&c| is_refused_control(c)) {
+        return Err(format!(
+            "{field} contains the control character U+{:04X}; only tab and line feed (\\n) are allowed",
+            u32::from(c)
+        ));
+    }
+    if !rule.prose {
+        if let Some(c) = s.chars().find(|&c| is_bidi_override(c)) {
+            return Err(format!(
+                "{field} contains the bidi embedding or override U+{:04X}, which can make text display as other \
+                 text; it is not allowed in names, titles and other short fields",
+                u32::from(c)
+            ));
+        }
+        if !isolates_balanced(s) {
+            return Err(format!("{field} has a bidi isolate (U+2066 to U+2069) that is not closed or not opened"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn case(title: &str, names: &[&str]) -> Record {
+        let names: Vec<_> = names.iter().map(|n| json!({ "name": n })).collect();
+        Record::from_json(Kind::Case, json!({ "title": title, "subject": { "names": names } })).unwrap()
+    }
+
+    fn testimony(text: &str) -> Record {
+        Record::from_json(Kind::Testimony, json!({ "text": text, "language": "ar" })).unwrap()
+    }
+
+    fn evidence(file_name: &str) -> Record {
+        Record::from_json(
+            Kind::Evidence,
+            json!({ "attached_to": uuid::Uuid::nil(), "file_name": file_name, "media_type": "application/pdf",
+                    "size": 1, "sha256": "a".repeat(64) }),
+        )
+        .unwrap()
+    }
+
+    fn corpus() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/testdata/corpora/arabic-news-diacritized.txt");
+        std::fs::read_to_string(path).expect("the Arabic corpus")
+    }
+
+    #[test]
+    fn a_two_megabyte_title_is_refused_naming_the_field_and_the_limit() {
+        let err = case(&"x".repeat(2 << 20), &["Lina Haddad"]).validate().unwrap_err();
+        assert_eq!(err, "the field title is too long: 2097152 characters, the limit is 200");
+        assert!(case(&"ع".repeat(SHORT), &["Lina Haddad"]).validate().is_ok());
+        assert!(case(&"ع".repeat(SHORT + 1), &["Lina Haddad"]).validate().is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_anywhere() {
+        let err = case("a\u{0}b", &["Lina Haddad"]).validate().unwrap_err();
+        assert_eq!(
+            err,
+            "the field title contains the control character U+0000; only tab and line feed (\\n) are allowed"
+        );
+        // Nested in a list, named with its index.
+        let err = case("", &["Lina Haddad", "Lina\u{1B}[2J"]).validate().unwrap_err();
+        assert!(err.starts_with("the field subject.names[1].name contains the control character U+001B"), "{err}");
+        for c in ['\r', '\u{7F}', '\u{85}', '\u{9B}', '\u{8}'] {
+            assert!(testimony(&format!("line{c}line")).validate().is_err(), "{c:?}");
+        }
+        assert!(testimony("first line\n\tsecond line").validate().is_ok());
+        let incident = json!({ "tactic": "other", "requesting_state": "SA", "date": "2024",
+                               "sources": ["ok", "bad\u{7}"] });
+        let err = Record::from_json(Kind::Incident, incident).unwrap().validate().unwrap_err();
+        assert!(err.starts_with("the field sources[1] contains the control character U+0007"), "{err}");
+        let source = json!({ "pseudonym": "Witness A", "identity": { "full_name": "Nour\u{0}" } });
+        let err = Record::from_json(Kind::Source, source).unwrap().validate().unwrap_err();
+        assert!(err.starts_with("the field identity.full_name contains"), "{err}");
+    }
+
+    #[test]
+    fn overrides_are_refused_in_short_fields_and_kept_in_prose() {
+        // A name ending in RLO would reverse whatever is shown after it.
+        let err = case("", &["Karim Aziz\u{202E}"]).validate().unwrap_err();
+        assert!(
+            err.starts_with("the field subject.names[0].name contains the bidi embedding or override U+202E"),
+            "{err}"
+        );
+        for c in '\u{202A}'..='\u{202E}' {
+            assert!(case(&format!("title{c}"), &["Karim Aziz"]).validate().is_err());
+            let pseudonym = json!({ "pseudonym": format!("A{c}") });
+            assert!(Record::from_json(Kind::Source, pseudonym).unwrap().validate().is_err());
+        }
+        // Marks and closed isolates are typed legitimately in Arabic.
+        assert!(case("قضية \u{200F}(٢٠٢٤)", &["كريم\u{200F} \u{2068}Karim\u{2069}"]).validate().is_ok());
+        assert!(case("", &["كريم\u{2067}"]).validate().is_err(), "an isolate left open");
+        // Pasted prose keeps its embeddings.
+        assert!(testimony("\u{202B}قال الشاهد\u{202C} ...").validate().is_ok());
+    }
+
+    #[test]
+    fn evidence_file_names_must_already_be_safe() {
+        assert!(evidence("شهادة الأم.ogg").validate().is_ok());
+        for bad in ["../../etc/passwd", "a\\b", ".hidden", "", "x\u{200F}.pdf", " x.pdf"] {
+            assert!(
+                evidence(bad).validate().unwrap_err().starts_with("the file name is not a safe file name"),
+                "{bad:?}"
+            );
+        }
+        let err = evidence("report\u{202E}fdp.exe").validate().unwrap_err();
+        assert!(err.contains("U+202E"), "{err}");
+        assert!(evidence(&format!("{}.pdf", "a".repeat(300))).validate().unwrap_err().contains("the limit is 255"));
+        assert!(evidence("x\u{2069}").validate().is_err());
+    }
+
+    #[test]
+    fn realistic_arabic_testimonies_fit() {
+        let text = corpus();
+        assert!(testimony(&text).validate().is_ok());
+        // The whole corpus nine times over: some 450,000 characters, more than
+        // 60,000 words of fully diacritized Arabic.
+        let long = [text.as_str(); 9].join("\n");
+        assert!(long.chars().count() < TESTIMONY);
+        assert!(testimony(&long).validate().is_ok());
+        let too_long = "ب".repeat(TESTIMONY + 1);
+        assert!(testimony(&too_long).validate().unwrap_err().contains("the limit is 500000"));
+    }
+
+    #[test]
+    fn lists_are_bounded() {
+        let names: Vec<String> = (0..=NAMES).map(|i| format!("Name {i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let err = case("", &names).validate().unwrap_err();
+        assert_eq!(err, format!("the field subject.names has {} items; at most {NAMES} are allowed", NAMES + 1));
+        assert!(case("", &names[..NAMES]).validate().is_ok());
+    }
+
+    /// Every string and list of the schema `amana schema` prints carries the
+    /// limit `validate` enforces: the two cannot drift apart.
+    #[test]
+    fn the_schema_states_the_limits_validate_enforces() {
+        use serde_json::Value;
+        fn walk(kind: Kind, s: &Value, defs: &Value, path: &str, seen: &mut Vec<String>) {
+            if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+                let name = r.trim_start_matches("#/$defs/");
+                return walk(kind, &defs[name], defs, path, seen);
+            }
+            for k in ["anyOf", "oneOf"] {
+                for alt in s.get(k).and_then(Value::as_array).into_iter().flatten() {
+                    walk(kind, alt, defs, path, seen);
+                }
+            }
+            let types: Vec<&str> = match &s["type"] {
+                Value::String(t) => vec![t.as_str()],
+                Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            if let Some(props) = s.get("properties").and_then(Value::as_object) {
+                for (k, v) in props {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    walk(kind, v, defs, &p, seen);
+                }
+            }
+            if types.contains(&"array") {
+                let max = s.get("maxItems").and_then(Value::as_u64).map(|n| n as usize);
+                assert_eq!(max, list_limit(kind, path), "{kind:?} {path}: maxItems");
+                walk(kind, &s["items"], defs, &format!("{path}[]"), seen);
+            }
+            if types.contains(&"string") && s.get("const").is_none() {
+                let max = s.get("maxLength").and_then(Value::as_u64).map(|n| n as usize);
+                match max {
+                    Some(max) => {
+                        assert_eq!(max, field_rule(kind, path).max, "{kind:?} {path}: maxLength");
+                        seen.push(format!("{kind:?} {path}"));
+                    }
+                    // The typed strings: parsed by their own types, and short.
+                    None => assert!(
+                        s.get("format").is_some()
+                            || ["A day (YYYY-MM-DD)", "An exact day", "ISO 3166", "SHA-256"]
+                                .iter()
+                                .any(|t| { s["description"].as_str().unwrap_or("").contains(t) }),
+                        "{kind:?} {path}: a free text without maxLength: {s}"
+                    ),
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        for kind in Kind::ALL {
+            let schema = serde_json::to_value(match kind {
+                Kind::Case => schemars::schema_for!(Case),
+                Kind::Situation => schemars::schema_for!(Situation),
+                Kind::Incident => schemars::schema_for!(Incident),
+                Kind::Instrument => schemars::schema_for!(Instrument),
+                Kind::Proceeding => schemars::schema_for!(Proceeding),
+                Kind::Testimony => schemars::schema_for!(Testimony),
+                Kind::Source => schemars::schema_for!(Source),
+                Kind::Evidence => schemars::schema_for!(Evidence),
+            })
+            .unwrap();
+            let defs = schema.get("$defs").cloned().unwrap_or(Value::Null);
+            walk(kind, &schema, &defs, "", &mut seen);
+        }
+        for expected in [
+            "Case title",
+            "Case subject.names[].name",
+            "Testimony text",
+            "Evidence file_name",
+            "Source identity.contact",
+        ] {
+            assert!(seen.iter().any(|s| s == expected), "{expected} not found in {seen:?}");
+        }
     }
 }

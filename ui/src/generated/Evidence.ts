@@ -11,7 +11,9 @@ export type Evidence = {
  */
 attached_to: string, 
 /**
- * The original file name.
+ * The original file's base name, made safe by `text::safe_file_name` (no
+ * folder, no control or bidi character, no leading dot); at most 255 bytes
+ * of UTF-8.
  */
 file_name: string, 
 /**
