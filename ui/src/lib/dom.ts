@@ -55,3 +55,26 @@ export function announce(text: string): void {
     setTimeout(() => (live.textContent = text), 30);
   }
 }
+
+/**
+ * A name, title, pseudonym or file name from a record, as an element isolated
+ * from the text around it (`<bdi dir="auto">`). Records come from hostile
+ * senders: a name ending in U+202E (RLO) or an unclosed isolate would
+ * otherwise reorder whatever is shown after it on the same line, so one
+ * record could read as another. The core refuses overrides in such fields;
+ * this keeps records stored before that, and marks, from reaching their
+ * neighbours.
+ */
+export function isolated(text: string | null | undefined, attrs?: Attrs | null): HTMLElement {
+  return h("bdi", { dir: "auto", ...(attrs ?? {}) }, text ?? "");
+}
+
+/**
+ * The same for a name placed inside a sentence that is a plain string (a
+ * toast, a dialog title, an aria-label, a timeline line): first-strong
+ * isolate (U+2068) … pop directional isolate (U+2069), which end whatever
+ * embedding, override or isolate the name left open.
+ */
+export function isolatedText(text: string | null | undefined): string {
+  return `\u2068${text ?? ""}\u2069`;
+}

@@ -10,7 +10,7 @@ import { open as openFile } from "@tauri-apps/plugin-dialog";
 import { api, toApiError, type ApiError } from "../api";
 import { app, handleLockedError, navigate, openAfterUnlock } from "../app";
 import { formatNumber, t, tEnum } from "../i18n";
-import { clear, h, type Child } from "../lib/dom";
+import { clear, h, isolated, type Child } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
 import { onFilesDropped } from "../lib/fileDrop";
@@ -347,7 +347,7 @@ function recordView(r: BundleRecord, redacted: Set<string>): HTMLElement {
     case "source": {
       const identity = d.identity as Record<string, unknown> | undefined;
       rows.push(
-        h("p", null, h("strong", { dir: "auto" }, str(d.pseudonym)), d.relation ? ` · ${tEnum("relation", str(d.relation))}` : ""),
+        h("p", null, h("strong", null, isolated(str(d.pseudonym))), d.relation ? ` · ${tEnum("relation", str(d.relation))}` : ""),
         redacted.has(r.id)
           ? h("p", { class: "withheld", testid: "read-identity-withheld" }, icon("eyeOff", 16), t("bundle.read.identity_withheld"))
           : identity
@@ -357,7 +357,7 @@ function recordView(r: BundleRecord, redacted: Set<string>): HTMLElement {
       break;
     }
     case "evidence":
-      rows.push(h("p", null, icon("file", 16), " ", h("span", { dir: "auto" }, str(d.file_name)), ` · ${formatBytes(Number(d.size ?? 0))}`), h("p", { class: "muted small" }, t("bundle.read.file_not_kept")));
+      rows.push(h("p", null, icon("file", 16), " ", isolated(str(d.file_name)), ` · ${formatBytes(Number(d.size ?? 0))}`), h("p", { class: "muted small" }, t("bundle.read.file_not_kept")));
       break;
     default:
       break;
@@ -382,7 +382,7 @@ function showRead(main: HTMLElement, c: BundleContents): void {
       return h(
         "section",
         { class: "card read-case", testid: "read-case" },
-        h("h2", { dir: "auto" }, name, d.title ? h("span", { class: "muted" }, ` · ${str(d.title)}`) : null),
+        h("h2", null, isolated(name), d.title ? h("span", { class: "muted" }, " · ", isolated(str(d.title))) : null),
         field(t("bundle.read.summary"), str(d.summary)),
         h("ul", { class: "cards" }, inCase.map((r) => recordView(r, withheld))),
       );

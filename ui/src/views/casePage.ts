@@ -6,7 +6,7 @@
 import { api, toApiError } from "../api";
 import { app, handleLockedError, navigate } from "../app";
 import { formatNumber, t, tEnum } from "../i18n";
-import { clear, h, type Child } from "../lib/dom";
+import { clear, h, isolated, isolatedText, type Child } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { countryName, formatBytes, formatDateTime, formatDay, formatFuzzyDate } from "../lib/format";
 import { remember } from "../lib/session";
@@ -109,7 +109,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
   del.addEventListener("click", async () => {
     const ok = await confirmDialog({
       title: t("case.delete.title"),
-      message: h("div", null, h("p", null, t("case.delete.message", { name: primary })), h("p", { class: "strong" }, t("delete.irreversible"))),
+      message: h("div", null, h("p", null, t("case.delete.message", { name: isolatedText(primary) })), h("p", { class: "strong" }, t("delete.irreversible"))),
       confirm: t("case.delete.confirm"),
       danger: true,
       check: t("case.delete.check"),
@@ -139,7 +139,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
         h("h1", { id: "subject-name", dir: "auto", testid: "case-subject-name", tabindex: "-1" }, primary),
         c.title ? h("p", { class: "subject-title", dir: "auto" }, c.title) : null,
         otherNames.length
-          ? h("ul", { class: "aka", "aria-label": t("case.other_names") }, otherNames.map((n) => h("li", null, h("span", { dir: "auto", class: "aka-name" }, n.name), h("span", { class: "aka-kind" }, tEnum("name_kind", n.kind ?? "primary")))))
+          ? h("ul", { class: "aka", "aria-label": t("case.other_names") }, otherNames.map((n) => h("li", null, isolated(n.name, { class: "aka-name" }), h("span", { class: "aka-kind" }, tEnum("name_kind", n.kind ?? "primary")))))
           : null,
         h(
           "div",
@@ -497,13 +497,13 @@ function sourceCard(r: StoredRecord<import("../model").SourceData>, o: CaseOverv
   const used = o.testimonies.filter((x) => x.data.source_id === r.id).length;
   return card(
     "source",
-    [icon("lock", 16), h("span", { dir: "auto" }, d.pseudonym)],
+    [icon("lock", 16), isolated(d.pseudonym)],
     [badge(tEnum("relation", d.relation ?? "witness"), "neutral"), used ? badge(t("source.testimonies", { n: used }), "neutral") : null],
     [
       h("div", { class: "consents", "aria-label": t("source.form.consent") }, chip(consent.share_with_lawyers, t("source.consent.lawyers")), chip(consent.share_with_un, t("source.consent.un")), chip(consent.publish, t("source.consent.publish"))),
       h("div", { class: "identity-row" }, hasIdentity ? toggle : h("span", { class: "muted small" }, t("source.no_identity")), identityBox),
     ],
-    recordActions(r, o, reload, { label: d.pseudonym }),
+    recordActions(r, o, reload, { label: isolatedText(d.pseudonym) }),
     "card-sensitive",
   );
 }
@@ -528,7 +528,7 @@ function evidenceCard(r: StoredRecord<import("../model").EvidenceData>, o: CaseO
   save.addEventListener("click", () => void saveCopy(r));
   return card(
     "evidence",
-    [icon("file", 16), h("span", { dir: "auto", class: "file-name" }, d.file_name)],
+    [icon("file", 16), isolated(d.file_name, { class: "file-name" })],
     [badge(d.media_type, "neutral"), badge(formatBytes(d.size), "neutral")],
     [
       textBlock(d.description),
@@ -542,7 +542,7 @@ function evidenceCard(r: StoredRecord<import("../model").EvidenceData>, o: CaseO
         [t("evidence.added"), formatDateTime(r.created_at)],
       ]),
     ],
-    recordActions(r, o, reload, { label: d.file_name, extra: [view, save] }),
+    recordActions(r, o, reload, { label: isolatedText(d.file_name), extra: [view, save] }),
   );
 }
 

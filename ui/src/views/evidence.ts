@@ -7,7 +7,7 @@ import { open as openFile, save as saveFile } from "@tauri-apps/plugin-dialog";
 import { api, toApiError } from "../api";
 import { handleLockedError } from "../app";
 import { t } from "../i18n";
-import { h } from "../lib/dom";
+import { h, isolatedText } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
 import { onFilesDropped } from "../lib/fileDrop";
@@ -189,7 +189,7 @@ export async function saveCopy(r: StoredRecord<EvidenceData>): Promise<void> {
   }
   if (!path) return;
   const running = progressDialog(t("evidence.save.progress_title"), "save-copy-dialog");
-  running.view.start(t("evidence.save.writing", { file: r.data.file_name }));
+  running.view.start(t("evidence.save.writing", { file: isolatedText(r.data.file_name) }));
   try {
     await api.evidenceSaveCopy(r.id, path, (p) => running.view.update(p));
     running.close();

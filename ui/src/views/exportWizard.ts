@@ -8,7 +8,7 @@ import { save as saveFile } from "@tauri-apps/plugin-dialog";
 import { api, toApiError } from "../api";
 import { handleLockedError, navigate } from "../app";
 import { t } from "../i18n";
-import { clear, h } from "../lib/dom";
+import { clear, h, isolated } from "../lib/dom";
 import { icon } from "../lib/icons";
 import { errorMessage } from "../lib/errors";
 import { formatBytes } from "../lib/format";
@@ -269,7 +269,7 @@ function drawSend(panel: HTMLElement, w: Wizard, cases: CaseListItem[], contacts
     "dl",
     { class: "meta review", testid: "export-review" },
     h("dt", null, t("export.step.cases")),
-    h("dd", null, h("ul", { class: "plain-list" }, chosenCases.map((c) => h("li", { dir: "auto" }, c.name, c.title ? ` · ${c.title}` : "")))),
+    h("dd", null, h("ul", { class: "plain-list" }, chosenCases.map((c) => h("li", null, isolated(c.name), c.title ? [" · ", isolated(c.title)] : "")))),
     h("dt", null, t("export.step.recipients")),
     h("dd", null, h("ul", { class: "plain-list" }, to)),
     h("dt", null, t("export.step.profile")),

@@ -2,6 +2,7 @@
 // The UI says it in the person's language from the record itself.
 
 import { t, tEnum } from "../i18n";
+import { isolatedText } from "../lib/dom";
 import type { StoredRecord, TimelineEntry } from "../model";
 
 export function timelineText(e: TimelineEntry, r: StoredRecord | undefined): string {
@@ -37,7 +38,7 @@ export function timelineText(e: TimelineEntry, r: StoredRecord | undefined): str
       return t("timeline.testimony", { language: ["ar", "fr", "en"].includes(l) ? tEnum("language", l) : l || "" });
     }
     case "evidence":
-      return t("timeline.evidence", { file: d.file_name ?? "" });
+      return t("timeline.evidence", { file: isolatedText(d.file_name) });
     case "source":
       break;
   }
