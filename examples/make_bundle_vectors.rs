@@ -673,6 +673,34 @@ fn main() {
                                       "deleted_at": "2026-02-28T10:00:00Z"}])
         },
     );
+    manifest_fail(
+        &mut out,
+        "fail_control_character",
+        "bundle.bad_manifest",
+        "a case title holding a control character (BEL), which no record field may hold (properly signed)",
+        &|m| m["records"][0]["data"]["title"] = json!("Extradition request\u{7} against R. S. (fictional)"),
+    );
+    manifest_fail(
+        &mut out,
+        "fail_override_in_name",
+        "bundle.bad_manifest",
+        "a subject name ending in U+202E (right-to-left override), which would make the record display as another (properly signed)",
+        &|m| m["records"][0]["data"]["subject"]["names"][0]["name"] = json!("Rami Sallam\u{202E}"),
+    );
+    manifest_fail(
+        &mut out,
+        "fail_title_too_long",
+        "bundle.bad_manifest",
+        "a case title of 2,000 characters (the limit is 200, docs/records.md) (properly signed)",
+        &|m| m["records"][0]["data"]["title"] = json!("R".repeat(2000)),
+    );
+    manifest_fail(
+        &mut out,
+        "warn_path_like_file_name",
+        "warn.file_name_reduced",
+        "an evidence file named \"../../.config/autostart/report\u{202E}fdp.desktop\": reads and imports, the name reduced to a safe base name before any screen or dialog shows it",
+        &|m| m["records"][3]["data"]["file_name"] = json!("../../.config/autostart/report\u{202E}fdp.desktop"),
+    );
     {
         // A small-order ("weak") public key, and the signature (R = the
         // identity point, S = 0) that plain Ed25519 verification accepts for

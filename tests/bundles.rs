@@ -389,6 +389,9 @@ fn the_vector_set_is_complete_and_small() {
         "fail_deleted_and_sent",
         "fail_weak_signing_key",
         "fail_scrypt_work_factor_21",
+        "fail_control_character",
+        "fail_override_in_name",
+        "fail_title_too_long",
     ] {
         assert!(fails.iter().any(|f| f == required), "missing vector {required}");
     }
@@ -527,6 +530,29 @@ fn a_bundle_passed_on_by_someone_else_is_read_with_a_warning_and_not_trusted() {
     let report = parse(&import_vector(&w, "valid_x25519", "recipient.key"));
     assert_eq!((report["added"].as_u64(), report["held_for_review"].as_u64()), (Some(4), Some(0)), "{report}");
     assert!(records_of(&w, case).values().all(|r| r.get("unreviewed").is_none()));
+}
+
+/// An evidence file name is chosen by the sender: a path, a hidden file, a
+/// right-to-left override that makes "fdp.desktop" read as "potksed.pdf".
+/// It reaches no screen, dialog or record as it came.
+#[test]
+fn a_path_like_file_name_is_reduced_to_a_safe_base_name() {
+    let dir = vectors();
+    let hostile = "../../.config/autostart/report\u{202E}fdp.desktop";
+    let safe = amana::text::safe_file_name(hostile);
+    assert!(!safe.contains('/') && !safe.contains('\u{202E}') && !safe.starts_with('.'), "{safe}");
+    let nobody = TestVault::empty();
+    assert_success(&verify_vector(&nobody, "warn_path_like_file_name", "recipient.key"));
+    let v = TestVault::new();
+    let report = parse(&import_vector(&v, "warn_path_like_file_name", "recipient.key"));
+    assert_eq!(report["files_added"], 1, "{report}");
+    let case = report["bundle"]["cases"][0][0].as_str().unwrap();
+    let ev = records_of(&v, case).into_values().find(|r| r["kind"] == "evidence").unwrap();
+    assert_eq!(ev["data"]["file_name"], safe.as_str());
+    assert_eq!(extract_sha(&v, ev["id"].as_str().unwrap()), ev["data"]["sha256"].as_str().unwrap());
+    // The app reads the bundle into memory: the names it shows are reduced too.
+    assert!(!String::from_utf8_lossy(&import_vector(&v, "warn_path_like_file_name", "recipient.key").stdout)
+        .contains('\u{202E}'));
 }
 
 #[test]

@@ -336,7 +336,18 @@ pub fn open_bundle(vault: &Vault, req: OpenBundleRequest, progress: Progress<'_>
     let reader = read::Reader::of(&opener, Some(vault.conn()))?;
     let summary = read::summarise(&manifest, Some(vault.conn()), &reader)?;
     let plan = import::preview(vault, &manifest, summary.clone())?;
-    Ok(BundleContents { summary, plan, redactions: manifest.redactions, records: manifest.records })
+    // The records as the app shows them: parsed, so what a sender chose and
+    // the reader does not show as it came (an evidence file's name: a path,
+    // a hidden override) is already reduced, as an import would store it.
+    let records = manifest
+        .records
+        .into_iter()
+        .map(|mut r| {
+            r.data = r.record().map(|x| x.to_json()).map_err(BundleError::BadManifest)?;
+            Ok(r)
+        })
+        .collect::<Result<Vec<_>, BundleError>>()?;
+    Ok(BundleContents { summary, plan, redactions: manifest.redactions, records })
 }
 
 /// Imports a bundle: verified whole first, then merged; conflicts reported.

@@ -191,9 +191,20 @@ pub struct BundleRecord {
 }
 
 impl BundleRecord {
-    /// The content, parsed strictly.
+    /// The content, parsed strictly. An evidence record's `file_name`, which
+    /// a hostile sender chooses, is first reduced to a safe base name
+    /// ([`crate::text::safe_file_name`]: no path, no control or bidi
+    /// override), so it reaches no dialog or screen as it came.
     pub fn record(&self) -> Result<Record, String> {
-        let r = Record::from_json(self.kind, self.data.clone()).map_err(|e| format!("record {}: {e}", self.id))?;
+        let mut data = self.data.clone();
+        if self.kind == Kind::Evidence {
+            if let Some(name) = data.get_mut("file_name") {
+                if let Some(text) = name.as_str() {
+                    *name = serde_json::Value::String(crate::text::safe_file_name(text));
+                }
+            }
+        }
+        let r = Record::from_json(self.kind, data).map_err(|e| format!("record {}: {e}", self.id))?;
         r.validate().map_err(|e| format!("record {}: {e}", self.id))?;
         Ok(r)
     }
