@@ -458,3 +458,34 @@ fn a_bundle_re_encrypted_to_a_third_person_is_not_taken_as_sent_to_them() {
         "{r}"
     );
 }
+
+/// A sends a case without who the sources are; B sends it back whole (B
+/// has nothing to withhold). That is no proposal to forget a source's
+/// identity: absent is not erased.
+#[test]
+fn a_case_sent_back_without_source_identities_proposes_nothing() {
+    let f = field();
+    let source = f.a.json(&["source", "list", "--case", &f.case])[0]["id"].as_str().unwrap().to_string();
+    f.a.json_in(&["source", "edit", &source], &json!({"identity": {"full_name": "Rania Aziz (fictional)"}}));
+    let b = TestVault::new();
+    let to_b = f.a.add_contact_of(&b);
+    let out = bundle_path(&f.a, "minimal");
+    f.a.json(&[
+        "export",
+        "--case",
+        &f.case,
+        "--profile",
+        "no-source-identities",
+        "--to",
+        &to_b,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    b.import_bundle(&out);
+    let to_a = b.add_contact_of(&f.a);
+    let back = bundle_path(&b, "back");
+    b.export_case(&f.case, &[&to_a], &back);
+    let r = f.a.import_bundle(&back);
+    assert_eq!(r["proposed"], json!([]), "{r}");
+    assert_eq!(f.a.json(&["source", "show", &source])["data"]["identity"]["full_name"], "Rania Aziz (fictional)");
+}

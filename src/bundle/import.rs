@@ -489,16 +489,20 @@ fn plan_existing(
     Ok(p)
 }
 
-/// Puts back local values of fields the bundle withheld.
+/// Puts back local values of the fields a bundle may leave out: a source's
+/// identity and a case's private notes. Withheld (listed in `redactions`) or
+/// simply absent, they never erase what is here: a partner who received a
+/// case without its sources' identities and sends it back has nothing to
+/// withhold, yet must not be read as proposing to forget who a source is.
 fn keep_withheld(m: &Manifest, id: Uuid, incoming: Record, local: &Record) -> Record {
     let withheld: HashSet<&str> =
         m.redactions.iter().filter(|r| r.record_id == id).flat_map(|r| r.fields.iter().map(String::as_str)).collect();
     match (incoming, local) {
-        (Record::Source(mut s), Record::Source(l)) if withheld.contains("identity") => {
+        (Record::Source(mut s), Record::Source(l)) if withheld.contains("identity") || s.identity.is_none() => {
             s.identity = l.identity.clone();
             Record::Source(s)
         }
-        (Record::Case(mut c), Record::Case(l)) if withheld.contains("private_notes") => {
+        (Record::Case(mut c), Record::Case(l)) if withheld.contains("private_notes") || c.private_notes.is_empty() => {
             c.private_notes = l.private_notes.clone();
             Record::Case(c)
         }
