@@ -484,6 +484,21 @@ fn bundle_import(
 }
 
 #[tauri::command(async)]
+fn proposals(state: State<'_, AppState>, decided: bool) -> ApiResult<Vec<amana::bundle::import::ProposedChange>> {
+    with_vault(&state, |v| api::proposals(v, decided))
+}
+
+#[tauri::command(async)]
+fn decide_proposals(state: State<'_, AppState>, req: api::DecideRequest) -> ApiResult<amana::bundle::inbox::Decided> {
+    with_vault(&state, |v| api::decide_proposals(v, req))
+}
+
+#[tauri::command(async)]
+fn mark_case_reviewed(state: State<'_, AppState>, case_id: Uuid) -> ApiResult<usize> {
+    with_vault(&state, |v| api::mark_case_reviewed(v, case_id))
+}
+
+#[tauri::command(async)]
 fn backup_status(state: State<'_, AppState>, as_of: Option<Date>) -> ApiResult<api::BackupStatus> {
     with_vault(&state, |v| api::backup_status(v, today(as_of)))
 }
@@ -610,6 +625,9 @@ pub fn run() {
             bundle_needs_passphrase,
             bundle_open,
             bundle_import,
+            proposals,
+            decide_proposals,
+            mark_case_reviewed,
             backup_status,
             backup_make,
             backup_restore,
