@@ -7,8 +7,8 @@ import type {
   StoredRecord, TimelineEntry, UrgentItem, Version,
 } from "./model";
 import type {
-  ApiError, BackupStatus, BundleContents, CardPreview, Contact, ExportRequest, ExportSummary, ImportReport,
-  MyIdentity, ProgressEvent, Restored, Stats, StatsRequest, DraftRequest, DraftWritten,
+  ApiError, BackupStatus, BundleContents, CardPreview, Contact, Decided, DecideRequest, ExportRequest, ExportSummary,
+  ImportReport, MyIdentity, ProgressEvent, ProposedChange, Restored, Stats, StatsRequest, DraftRequest, DraftWritten,
 } from "./generated";
 
 export type { ApiError, ProgressEvent };
@@ -95,6 +95,12 @@ export const api = {
       req: { path, passphrase, expected_bundle_id: bundleId },
       onProgress: progressChannel(onProgress),
     }),
+  /** Proposed changes waiting for a decision (`decided`: those accepted or rejected before). */
+  proposals: (decided: boolean) => call<ProposedChange[]>("proposals", { decided }),
+  /** Accepts or rejects one proposal (`proposal`) or every pending one of a bundle (`bundle_id`). */
+  decideProposals: (req: DecideRequest) => call<Decided>("decide_proposals", { req }),
+  /** Marks a case's records received unreviewed as reviewed; how many were. */
+  markCaseReviewed: (caseId: string) => call<number>("mark_case_reviewed", { caseId }),
   backupStatus: () => call<BackupStatus>("backup_status"),
   backup: (out: string, passphrase: string, onProgress: (p: ProgressEvent) => void) =>
     call<ExportSummary>("backup_make", { req: { out, passphrase }, onProgress: progressChannel(onProgress) }),

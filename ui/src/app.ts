@@ -18,6 +18,7 @@ export type Route =
   | { name: "settings" }
   | { name: "export"; caseId?: string }
   | { name: "bundle" }
+  | { name: "inbox" }
   | { name: "contacts" }
   | { name: "identity" }
   | { name: "backup" }

@@ -34,7 +34,7 @@ export const PROCEEDING_KINDS = [
 export const OUTCOMES = ["granted", "partly_granted", "rejected", "inadmissible", "withdrawn", "closed"] as const;
 export const SOURCE_RELATIONS = ["subject", "relative", "witness", "lawyer", "other"] as const;
 export const TESTIMONY_LANGUAGES = ["ar", "fr", "en"] as const;
-export const AUDIT_ACTIONS = ["create", "update", "delete", "attach", "extract", "export", "import"] as const;
+export const AUDIT_ACTIONS = ["create", "update", "delete", "attach", "extract", "export", "import", "review", "accept", "reject"] as const;
 
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -169,6 +169,10 @@ export interface StoredRecord<D = object> {
   created_at: string;
   updated_at: string;
   origin?: unknown;
+  /** Signing key of the vault that created it (absent: this vault). */
+  custodian?: string;
+  /** Received from a sender not verified, not reviewed yet (absent: false). */
+  unreviewed?: boolean;
   data: D;
 }
 

@@ -1,6 +1,7 @@
 import type { Messages } from "./types";
 import { handoverAr } from "./handover";
 import { reportsAr } from "./reports";
+import { trustAr } from "./trust";
 
 export const ar: Messages = {
   "app.name": "أمانة",
@@ -608,4 +609,5 @@ export const ar: Messages = {
   "error.cancelled": "أُلغي.",
   ...handoverAr,
   ...reportsAr,
+  ...trustAr,
 };

@@ -1,6 +1,7 @@
 import type { Messages } from "./types";
 import { handoverEn } from "./handover";
 import { reportsEn } from "./reports";
+import { trustEn } from "./trust";
 
 export const en: Messages = {
   "app.name": "Amana",
@@ -591,4 +592,5 @@ export const en: Messages = {
   "error.cancelled": "Cancelled.",
   ...handoverEn,
   ...reportsEn,
+  ...trustEn,
 };

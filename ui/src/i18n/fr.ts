@@ -1,6 +1,7 @@
 import type { Messages } from "./types";
 import { handoverFr } from "./handover";
 import { reportsFr } from "./reports";
+import { trustFr } from "./trust";
 
 export const fr: Messages = {
   "app.name": "Amana",
@@ -573,4 +574,5 @@ export const fr: Messages = {
   "error.cancelled": "Annulé.",
   ...handoverFr,
   ...reportsFr,
+  ...trustFr,
 };

@@ -24,7 +24,10 @@ export const ERROR_CODES = [
   "bundle.bad_manifest", "bundle.refused", "bundle.output_exists", "bundle.no_recipients", "bundle.bad_recipient",
   "bundle.nothing_selected", "bundle.passphrase_too_short", "bundle.recipients_and_passphrase", "bundle.not_a_backup",
   "bundle.backup_needs_identity", "bundle.changed", "bundle.file_without_its_record", "bundle.too_large",
+  "bundle.from_the_future", "bundle.work_factor_too_high",
   "restore.drive_top",
+  // Proposed changes (the Inbox).
+  "proposal.not_found", "proposal.decided",
   "contact.bad_card", "contact.duplicate", "contact.not_found", "contact.ambiguous", "contact.cannot_verify",
   "contact.name_needed", "contact.file_too_large", "contact.not_an_image", "contact.no_qr_code",
   "identity.damaged", "identity.bad_name", "identity.qr_too_long",

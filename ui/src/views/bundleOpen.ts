@@ -4,7 +4,12 @@
 // shows who sent it, whether that sender is verified, its fingerprint, when
 // it was made, what it holds and what was left out, and the integrity
 // result. "Read without importing" shows the cases from memory only;
-// "Import" merges them and reports conflicts. Every failure is a screen.
+// Before the Import button, the plan: what importing would do here (a dry
+// run of the core: new cases, records added and held for review, updates,
+// what stays as it is, and each change that will wait in the Inbox, field
+// by field), with a warning when the bundle was not made for this vault.
+// "Import" merges them and reports the same categories. Every failure is a
+// screen.
 
 import { open as openFile } from "@tauri-apps/plugin-dialog";
 import { api, toApiError, type ApiError } from "../api";
@@ -17,11 +22,13 @@ import { onFilesDropped } from "../lib/fileDrop";
 import { formatBytes, formatDateTime, formatFuzzyDate } from "../lib/format";
 import { bundleFailure, profileName, senderState } from "../lib/handover";
 import { onWipe } from "../lib/session";
-import type { BundleContents, BundleRecord, ImportReport } from "../generated";
+import { changesNothing, isolate } from "../lib/proposals";
+import type { BundleContents, BundleRecord, BundleSummary, ImportReport } from "../generated";
 import { toast } from "./dialog";
 import { failureView, fingerprintView, senderBadge } from "./handoverWidgets";
+import { bdi, outcomeList, proposalCard } from "./proposalWidgets";
 import { progressView } from "./progress";
-import { onLeave, viewToken } from "./shell";
+import { onLeave, refreshInboxCount, viewToken } from "./shell";
 import { errorLine, passphraseInput, setError } from "./widgets";
 
 /** A bundle waiting to be opened (from the file manager or a drop). */
@@ -204,10 +211,10 @@ function showSummary(main: HTMLElement, c: BundleContents): void {
   const senderCard = h(
     "section",
     { class: ["card", "sender-card", `sender-${state}`], testid: "bundle-sender", "aria-labelledby": "bundle-sender-name" },
-    h("div", { class: "sender-head" }, h("span", { class: "subject-avatar" }, icon("user", 22)), h("div", null, h("p", { class: "muted small" }, t("bundle.from")), h("h2", { id: "bundle-sender-name", dir: "auto", testid: "bundle-sender-name" }, senderName)), senderBadge(state)),
+    h("div", { class: "sender-head" }, h("span", { class: "subject-avatar" }, icon("user", 22)), h("div", null, h("p", { class: "muted small" }, t("bundle.from")), h("h2", { id: "bundle-sender-name", testid: "bundle-sender-name" }, bdi(senderName))), senderBadge(state)),
     h("p", { class: "muted small" }, t("bundle.fingerprint")),
     fingerprintView(s.sender.fingerprint, { large: true, testid: "bundle-fingerprint" }),
-    state === "unknown" ? h("div", { class: "callout callout-warning" }, icon("alert"), h("p", null, t("bundle.sender.unknown_advice", { name: s.sender.display_name }))) : null,
+    state === "unknown" ? h("div", { class: "callout callout-warning" }, icon("alert"), h("p", null, t("bundle.sender.unknown_advice", { name: isolate(s.sender.display_name) }))) : null,
     state === "unverified" ? h("div", { class: "callout callout-warning" }, icon("alert"), h("p", null, t("bundle.sender.unverified_advice"))) : null,
   );
   const integrity = h("section", { class: "card integrity", testid: "bundle-integrity" }, h("span", { class: "integrity-icon" }, icon("shieldCheck", 28)), h("div", null, h("h2", null, t("bundle.integrity.ok")), h("p", { class: "muted" }, t("bundle.integrity.ok_text"))));
@@ -223,7 +230,7 @@ function showSummary(main: HTMLElement, c: BundleContents): void {
       h("dt", null, t("bundle.kind")),
       h("dd", null, t(`bundle.kind.${s.kind}`)),
       h("dt", null, t("bundle.cases")),
-      h("dd", null, h("ul", { class: "plain-list", testid: "bundle-cases" }, s.cases.map(([, label]) => h("li", { dir: "auto" }, label)))),
+      h("dd", null, h("ul", { class: "plain-list", testid: "bundle-cases" }, s.cases.map(([, label]) => h("li", null, bdi(label))))),
       h("dt", null, t("bundle.records")),
       h("dd", null, countsLine(s.records)),
       h("dt", null, t("bundle.files")),
@@ -237,7 +244,7 @@ function showSummary(main: HTMLElement, c: BundleContents): void {
   read.addEventListener("click", () => showRead(main, c));
   imp.addEventListener("click", () => void runImport(main, body, imp, read));
   const actions = h("div", { class: "actions bundle-actions" }, read, imp, h("span", { class: "muted small" }, t("bundle.read_hint")));
-  body.append(h("div", { class: "bundle-grid" }, senderCard, integrity), details, actions);
+  body.append(...trustNotices(s), h("div", { class: "bundle-grid" }, senderCard, integrity), details, planView(c.plan), actions);
   (main.querySelector("h1") as HTMLElement | null)?.focus();
 }
 
@@ -277,36 +284,85 @@ async function runImport(main: HTMLElement, body: HTMLElement, imp: HTMLButtonEl
   }
 }
 
+/**
+ * Warnings about the bundle as a whole, shown first: not made for this vault
+ * (someone who could read it encrypted it again: its sender is not trusted),
+ * made in the old format.
+ */
+function trustNotices(s: BundleSummary): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (s.addressed_to_you === false) {
+    out.push(
+      h(
+        "div",
+        { class: "callout callout-danger trust-notice", role: "alert", testid: "bundle-not-addressed" },
+        icon("alert", 22),
+        h("div", null, h("strong", null, t("plan.not_addressed.title")), h("p", null, t("plan.not_addressed.text"))),
+      ),
+    );
+  }
+  if (s.format_version === 1) {
+    out.push(h("div", { class: "callout callout-info trust-notice", testid: "bundle-old-format" }, icon("clock", 20), h("p", null, t("plan.old_format"))));
+  }
+  return out;
+}
+
+/** What importing would do here (the core's dry run), before the Import button. */
+function planView(plan: ImportReport): HTMLElement {
+  const section = h(
+    "section",
+    { class: "card plan", testid: "bundle-plan", "aria-labelledby": "bundle-plan-h" },
+    h("h2", { id: "bundle-plan-h" }, t("plan.title")),
+    h("p", { class: "muted" }, t("plan.intro")),
+  );
+  if (plan.vault_block === "ignored") {
+    section.append(h("div", { class: "callout callout-warning", testid: "plan-vault-ignored" }, icon("alert"), h("p", null, t("plan.vault_ignored"))));
+  }
+  if (changesNothing(plan)) {
+    section.append(h("p", { class: "strong", testid: "plan-nothing" }, icon("check", 16), " ", t("plan.nothing")));
+  }
+  section.append(outcomeList(plan, "plan"));
+  if (plan.proposed.length) {
+    section.append(
+      h("h3", { class: "plan-proposed-h" }, t("plan.proposed.title")),
+      h("p", { class: "muted" }, t("plan.proposed.hint")),
+      h("ul", { class: "proposals", testid: "plan-proposals" }, plan.proposed.map((p) => proposalCard(p))),
+    );
+  }
+  return section;
+}
+
 function showImported(main: HTMLElement, r: ImportReport): void {
   const body = header(main, t("bundle.imported_intro"));
   const cases = r.bundle.cases;
+  const inbox = r.proposed.length
+    ? h("button", { type: "button", class: "button button-primary", testid: "import-open-inbox", onclick: () => navigate({ name: "inbox" }) }, icon("inbox", 16), t("report.open_inbox"), h("span", { class: "nav-count" }, formatNumber(r.proposed.length)))
+    : null;
   body.append(
     h(
       "section",
       { class: "card", testid: "import-report" },
       h("div", { class: "done-head" }, h("span", { class: "done-icon" }, icon("check", 28)), h("h2", { tabindex: "-1", testid: "import-done" }, t("bundle.imported"))),
-      h(
-        "dl",
-        { class: "meta review" },
-        h("dt", null, t("bundle.report.added")),
-        h("dd", { testid: "import-added" }, formatNumber(r.added)),
-        h("dt", null, t("bundle.report.updated")),
-        h("dd", null, formatNumber(r.updated)),
-        h("dt", null, t("bundle.report.unchanged")),
-        h("dd", null, formatNumber(r.unchanged)),
-        h("dt", null, t("bundle.report.files")),
-        h("dd", null, formatNumber(r.files_added)),
-        h("dt", null, t("bundle.report.conflicts")),
-        h("dd", { testid: "import-conflicts" }, r.conflicts.length ? h("ul", { class: "plain-list" }, r.conflicts.map((c) => h("li", null, `${tEnum("kind", c.kind)} · `, h("code", { dir: "ltr" }, c.record_id.slice(0, 8)), ` — ${t("bundle.report.conflict_kept")}`))) : t("bundle.report.no_conflicts")),
-      ),
+      r.vault_block === "ignored" ? h("div", { class: "callout callout-warning", testid: "report-vault-ignored" }, icon("alert"), h("p", null, t("report.vault_ignored"))) : null,
+      outcomeList(r, "report"),
+      r.proposed.length
+        ? h(
+            "div",
+            { class: "report-proposed" },
+            h("h3", null, t("report.proposed.title")),
+            h("ul", { class: "proposals", testid: "report-proposals" }, r.proposed.map((p) => proposalCard(p))),
+          )
+        : null,
       h("p", { class: "muted" }, icon("list", 16), " ", t("bundle.report.audit")),
       h(
         "div",
         { class: "actions" },
-        cases.map(([id, label]) => h("button", { type: "button", class: "button button-primary", testid: "import-open-case", onclick: () => navigate({ name: "case", id }) }, icon("folder", 16), h("span", { dir: "auto" }, t("bundle.open_case", { name: label })))),
+        inbox,
+        cases.map(([id, label]) => h("button", { type: "button", class: ["button", !inbox && "button-primary"], testid: "import-open-case", onclick: () => navigate({ name: "case", id }) }, icon("folder", 16), h("span", null, t("bundle.open_case", { name: isolate(label) })))),
       ),
     ),
   );
+  void refreshInboxCount();
   body.querySelector<HTMLElement>("h2")?.focus();
 }
 

@@ -16,6 +16,7 @@ import { renderAudit } from "./audit";
 import { renderSettings } from "./settings";
 import { renderExport } from "./exportWizard";
 import { renderBundle } from "./bundleOpen";
+import { renderInbox } from "./inbox";
 import { renderContacts } from "./contacts";
 import { renderIdentity } from "./identity";
 import { renderBackup } from "./backup";
@@ -28,6 +29,7 @@ const NAV: Array<{ name: Route["name"]; key: string; icon: string; testid: strin
   { name: "stats", key: "nav.stats", icon: "chart", testid: "nav-stats" },
   { name: "export", key: "nav.export", icon: "send", testid: "nav-export" },
   { name: "bundle", key: "nav.bundle", icon: "inbox", testid: "nav-bundle" },
+  { name: "inbox", key: "nav.inbox", icon: "check", testid: "nav-inbox" },
   { name: "contacts", key: "nav.contacts", icon: "users", testid: "nav-contacts" },
   { name: "identity", key: "nav.identity", icon: "key", testid: "nav-identity" },
   { name: "backup", key: "nav.backup", icon: "archive", testid: "nav-backup" },
@@ -36,8 +38,11 @@ const NAV: Array<{ name: Route["name"]; key: string; icon: string; testid: strin
 ];
 
 let urgentCount: number | null = null;
+/** Proposed changes waiting in the Inbox. */
+let inboxCount: number | null = null;
 const resetUrgentCount = () => {
   urgentCount = null;
+  inboxCount = null;
 };
 
 function renderShell(): void {
@@ -57,6 +62,7 @@ function renderShell(): void {
             icon(n.icon, 20),
             h("span", { class: "nav-label" }, t(n.key)),
             n.name === "urgent" ? h("span", { class: "nav-count", testid: "urgent-count", hidden: !urgentCount }, urgentCount ? formatNumber(urgentCount) : "") : null,
+            n.name === "inbox" ? h("span", { class: "nav-count nav-count-inbox", testid: "inbox-count", hidden: !inboxCount }, inboxCount ? formatNumber(inboxCount) : "") : null,
           ),
         ),
       ),
@@ -78,6 +84,29 @@ function renderShell(): void {
   clear(appRoot(), h("div", { class: "shell" }, sidebar, h("main", { class: "view", id: "view", tabindex: "-1" })));
   onWipe(resetUrgentCount);
   void refreshUrgentCount();
+  void refreshInboxCount();
+}
+
+/**
+ * The Inbox's count in the sidebar: proposed changes waiting for a decision.
+ * Read again after imports and decisions (`known`: a count just read).
+ */
+export async function refreshInboxCount(known?: number): Promise<void> {
+  if (known !== undefined) inboxCount = known;
+  else {
+    try {
+      inboxCount = (await api.proposals(false)).length;
+    } catch (e) {
+      if (handleLockedError(toApiError(e))) return;
+      inboxCount = null;
+    }
+  }
+  const el = document.querySelector<HTMLElement>('[data-testid="inbox-count"]');
+  if (el) {
+    el.hidden = !inboxCount;
+    el.textContent = inboxCount ? formatNumber(inboxCount) : "";
+    el.setAttribute("aria-label", t("inbox.count_aria", { n: inboxCount ?? 0 }));
+  }
 }
 
 export async function refreshUrgentCount(): Promise<void> {
@@ -165,6 +194,9 @@ function route(r: Route): void {
       break;
     case "bundle":
       renderBundle(main);
+      break;
+    case "inbox":
+      renderInbox(main);
       break;
     case "contacts":
       renderContacts(main);

@@ -51,7 +51,7 @@ describe("urgent reasons", () => {
 describe("case list filters and sorting", () => {
   const item = (p: Partial<CaseListItem>): CaseListItem => ({
     id: p.name ?? "x", name: "", title: "", status: "open", risk: "medium", tags: [], requesting_states: [], requested_states: [],
-    tactics: [], current_situation: null, days_since_arrest: null, urgent: 0, updated_at: "", ...p,
+    tactics: [], current_situation: null, days_since_arrest: null, urgent: 0, updated_at: "", unreviewed: 0, proposals: 0, ...p,
   });
   const items = [
     item({ name: "B", requesting_states: ["EG"], requested_states: ["RS"], tactics: ["extradition_proceedings"], urgent: 2, risk: "critical", days_since_arrest: 81 }),
