@@ -213,6 +213,7 @@ function drawCase(main: HTMLElement, o: CaseOverview, tl: TimelineEntry[], tab: 
   clear(
     main,
     h("div", { class: "view-topbar" }, back, h("div", { class: "actions" }, send, draft, edit, del)),
+    trustBanners(o, () => reload(o, tab)),
     subjectCard,
     nav,
     ...sections,
@@ -326,7 +327,66 @@ function recordActions(r: StoredRecord, o: CaseOverview, reload: Reload, opts: {
       actionError(e);
     }
   });
-  return h("div", { class: "card-actions" }, ...(opts.extra ?? []), edit, hist, del);
+  const mark = r.unreviewed
+    ? h("span", { class: "badge badge-unreviewed record-unreviewed", testid: "record-unreviewed", title: t("record.unreviewed_hint") }, icon("alert", 13), t("record.unreviewed"))
+    : null;
+  return h("div", { class: "card-actions" }, mark, ...(opts.extra ?? []), edit, hist, del);
+}
+
+/** Every record of the case, the case itself included. */
+function allRecords(o: CaseOverview): StoredRecord[] {
+  return [o.case, ...o.situations, ...o.incidents, ...o.instruments, ...o.proceedings.map((p) => p.record), ...o.testimonies, ...o.sources, ...o.evidence];
+}
+
+/**
+ * Material received from a sender not verified and not reviewed yet: a
+ * banner with "Mark as reviewed"; and changes to this case waiting in the
+ * Inbox (read after the page is drawn).
+ */
+function trustBanners(o: CaseOverview, reload: () => void): HTMLElement {
+  const box = h("div", { class: "case-trust" });
+  const unreviewed = allRecords(o).filter((r) => r.unreviewed).length;
+  if (unreviewed) {
+    const btn = h("button", { type: "button", class: "button", testid: "case-mark-reviewed" }, icon("check", 16), t("case.mark_reviewed"));
+    btn.addEventListener("click", async () => {
+      btn.disabled = true;
+      try {
+        await api.markCaseReviewed(o.case.id);
+        toast(t("case.reviewed"));
+        reload();
+      } catch (e) {
+        btn.disabled = false;
+        actionError(e);
+      }
+    });
+    box.append(
+      h(
+        "div",
+        { class: "callout callout-warning unreviewed-banner", role: "status", testid: "case-unreviewed-banner" },
+        icon("alert", 22),
+        h("div", null, h("strong", null, t("case.unreviewed.title")), h("p", null, t("case.unreviewed.text")), h("p", { class: "small strong", testid: "case-unreviewed-count" }, t("case.unreviewed.count", { n: unreviewed }))),
+        btn,
+      ),
+    );
+  }
+  const alive = viewToken();
+  api
+    .proposals(false)
+    .then((ps) => {
+      const n = ps.filter((p) => p.case_id === o.case.id).length;
+      if (!alive() || !n) return;
+      box.append(
+        h(
+          "div",
+          { class: "callout callout-info unreviewed-banner", testid: "case-proposals-banner" },
+          icon("inbox", 22),
+          h("div", null, h("p", null, t("case.proposals.text", { n }))),
+          h("button", { type: "button", class: "button", testid: "case-open-inbox", onclick: () => navigate({ name: "inbox" }) }, t("case.proposals.open")),
+        ),
+      );
+    })
+    .catch(() => undefined);
+  return box;
 }
 
 function card(kind: Kind, title: Child, badges: Child, body: Child, actions: HTMLElement, extraClass?: string, testid?: string): HTMLElement {

@@ -72,6 +72,17 @@ export function sortCases(items: CaseListItem[], key: SortKey, desc: boolean, co
   return [...items].sort((a, b) => (desc ? -cmp(a, b) : cmp(a, b)));
 }
 
+/** Material received and not reviewed yet, and changes waiting in the Inbox: marked on the case's row. */
+function caseMarks(c: CaseListItem): HTMLElement | null {
+  if (!c.unreviewed && !c.proposals) return null;
+  return h(
+    "div",
+    { class: "case-marks" },
+    c.unreviewed > 0 ? badge(t("cases.unreviewed_badge", { n: c.unreviewed }), "unreviewed", { testid: "case-unreviewed-badge", title: t("record.unreviewed_hint") }) : null,
+    c.proposals > 0 ? badge(t("cases.proposals_badge", { n: c.proposals }), "proposals", { testid: "case-proposals-badge" }) : null,
+  );
+}
+
 export function renderCases(main: HTMLElement): void {
   const alive = viewToken();
   onWipe(resetState);
@@ -184,8 +195,13 @@ function renderList(body: HTMLElement, items: CaseListItem[], countEl: Element):
         const row = h(
           "tr",
           { class: ["case-row", c.urgent > 0 && "is-urgent", c.id === justCreated && "is-new"], testid: "case-row", "data-case-id": c.id, onclick: open },
-          h("td", { class: "cell-name" }, h("button", { type: "button", class: "row-link", dir: "auto", testid: "case-open", onclick: (e: Event) => { e.stopPropagation(); open(); } }, c.name || t("cases.unnamed"))),
-          h("td", { class: "cell-title", dir: "auto" }, c.title || h("span", { class: "muted" }, "—")),
+          h(
+            "td",
+            { class: "cell-name" },
+            h("button", { type: "button", class: "row-link", testid: "case-open", onclick: (e: Event) => { e.stopPropagation(); open(); } }, c.name ? h("bdi", { dir: "auto" }, c.name) : t("cases.unnamed")),
+            caseMarks(c),
+          ),
+          h("td", { class: "cell-title" }, c.title ? h("bdi", { dir: "auto" }, c.title) : h("span", { class: "muted" }, "—")),
           h("td", null, c.current_situation ? h("span", { class: ["situation", `situation-${c.current_situation}`] }, tEnum("situation", c.current_situation)) : h("span", { class: "muted" }, "—")),
           h("td", { class: "num" }, c.days_since_arrest !== null ? h("span", { class: "days-figure", title: t("cases.days_since_arrest", { n: c.days_since_arrest }) }, formatNumber(c.days_since_arrest)) : h("span", { class: "muted" }, "—")),
           h("td", null, riskBadge(c.risk)),
