@@ -4,7 +4,8 @@
 // the case by a name variant, see it in the urgent view, lock by idle timeout,
 // unlock, switch language, crash the page's web process (the app locks and
 // loads it again on the lock screen); then the handover between two vaults
-// (handover.mjs). Screenshots go to docs/screenshots/. Afterwards no
+// (handover.mjs), and a change from a sender not verified that waits in the
+// Inbox and is rejected (inbox.mjs). Screenshots go to docs/screenshots/. Afterwards no
 // canary from the session may appear in any file outside the vault's
 // encrypted files (HOME, TMPDIR, the webview's data and cache dirs).
 //
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { Session, sleep, until } from './webdriver.mjs';
 import { assert, runSteps, screenShot, shot, step } from './steps.mjs';
 import { CANARY_SOURCE, runHandover } from './handover.mjs';
+import { runInbox } from './inbox.mjs';
 import { memoryAfterLock, processTree } from './memory.mjs';
 import { lockedWithNewWebProcess, unlockByKeyboard, webProcesses } from './relock.mjs';
 
@@ -254,6 +256,7 @@ async function main() {
 
     await s.end();
     await runHandover({ app, cli, env, root, vaultA: dirs.vault, caseId, PASS, startDriver });
+    await runInbox({ app, cli, env, root, vaultA: dirs.vault, caseId, PASS, startDriver });
   } finally {
     await s.end();
     await sleep(500);
