@@ -20,7 +20,7 @@ const proposal = (p: Partial<ProposedChange>): ProposedChange => ({
 
 const report = (r: Partial<ImportReport>): ImportReport => ({
   bundle: {} as ImportReport["bundle"], dry_run: true, added: 0, added_to_existing_cases: 0, new_cases: [], held_for_review: 0,
-  updated: 0, unchanged: 0, older: 0, not_brought_back: 0, proposed: [], files_added: 0, vault_block: "none",
+  updated: 0, unchanged: 0, older: 0, not_brought_back: 0, rejected_before: 0, proposed: [], files_added: 0, vault_block: "none",
   restored: { identities: 0, contacts: 0 }, ...r,
 });
 

@@ -147,7 +147,9 @@ export function groupByBundle(ps: ProposedChange[]): BundleGroup[] {
 }
 
 /** The categories of an import plan or report, in the order shown. */
-export const OUTCOME_ROWS = ["added", "added_to_existing_cases", "updated", "unchanged", "older", "not_brought_back", "proposed", "files_added"] as const;
+export const OUTCOME_ROWS = [
+  "added", "added_to_existing_cases", "updated", "unchanged", "older", "not_brought_back", "rejected_before", "proposed", "files_added",
+] as const;
 export type OutcomeRow = (typeof OUTCOME_ROWS)[number];
 
 /** Each category with its count (new cases and held-for-review are shown with them). */
@@ -159,6 +161,7 @@ export function outcomeCounts(r: ImportReport): Record<OutcomeRow, number> {
     unchanged: r.unchanged,
     older: r.older,
     not_brought_back: r.not_brought_back,
+    rejected_before: r.rejected_before,
     proposed: r.proposed.length,
     files_added: r.files_added,
   };

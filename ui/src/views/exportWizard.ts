@@ -341,6 +341,9 @@ function showDone(panel: HTMLElement, s: ExportSummary, w: Wizard): void {
       h("dt", null, t("export.step.profile")),
       h("dd", null, t(`export.profile.${w.profile}.summary`), s.redactions ? ` ${t("export.done.redactions", { n: s.redactions })}` : ""),
     ),
+    s.unreviewed
+      ? h("p", { class: "callout callout-warning", role: "note", testid: "export-unreviewed" }, t("export.done.unreviewed", { n: s.unreviewed }))
+      : null,
     h("p", { class: "muted" }, icon("list", 16), " ", t("export.done.audit")),
     h("div", { class: "actions" }, h("button", { type: "button", class: "button", testid: "export-again", onclick: () => navigate({ name: "export" }) }, t("export.again")), h("button", { type: "button", class: "button button-primary", onclick: () => navigate({ name: "cases" }) }, t("export.done.back"))),
   );
