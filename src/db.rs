@@ -205,15 +205,7 @@ fn configure(conn: &Connection, key: &VaultKey, wiping: Wiping) -> Result<(), Db
     // The first read proves the key: SQLCipher checks page 1's HMAC. Callers
     // pass only a key the key file confirmed, so a failure here is damage:
     // name the pages if the raw page check can.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-            match page_problems(conn) {
-                Ok(pages) if !pages.is_empty() => DbError::DamagedPages(pages),
-                _ => DbError::Damaged,
-            }
-        }
-        _ => DbError::Sqlite(e),
-    })?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).map_err(|e| as_damage(conn, e))?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     debug_assert_eq!(mode, "wal");
     conn.execute_batch(
@@ -248,20 +240,39 @@ fn configure(conn: &Connection, key: &VaultKey, wiping: Wiping) -> Result<(), Db
 /// read of `search_index_config` on every later open. Needs SQLite 3.42
 /// (the bundled SQLCipher's is newer).
 fn index_secure_delete(conn: &Connection) -> Result<(), DbError> {
-    let on: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM search_index_config WHERE k = 'secure-delete' AND v = 1)",
-        [],
-        |r| r.get(0),
-    )?;
-    if !on {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(
-            "INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1);
-             INSERT INTO search_index(search_index) VALUES ('optimize');",
+    (|| -> rusqlite::Result<()> {
+        let on: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM search_index_config WHERE k = 'secure-delete' AND v = 1)",
+            [],
+            |r| r.get(0),
         )?;
-        tx.commit()?;
+        if !on {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(
+                "INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1);
+                 INSERT INTO search_index(search_index) VALUES ('optimize');",
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    })()
+    // The first read of the index at open may be the first to meet a
+    // damaged page: named as damage, like any other read at open.
+    .map_err(|e| as_damage(conn, e))
+}
+
+/// A failed read as damage (with the pages named where the raw page check
+/// can name them) when SQLite says the file is damaged; otherwise as it is.
+fn as_damage(conn: &Connection, e: rusqlite::Error) -> DbError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            match page_problems(conn) {
+                Ok(pages) if !pages.is_empty() => DbError::DamagedPages(pages),
+                _ => DbError::Damaged,
+            }
+        }
+        _ => DbError::Sqlite(e),
     }
-    Ok(())
 }
 
 /// Copies every committed page of the journal (vault.db-wal) into vault.db
