@@ -889,7 +889,10 @@ impl Record {
                 if p.forum.is_empty() { String::new() } else { format!(" ({})", p.forum) }
             ),
             Record::Testimony(t) => {
-                let first: String = t.text.chars().take(60).collect();
+                let mut first: String = t.text.chars().take(60).collect();
+                if t.text.chars().nth(60).is_some() {
+                    first.push('…');
+                }
                 format!("Testimony [{}]: {first}", t.language)
             }
             Record::Source(s) => format!("Source \"{}\"", s.pseudonym),
