@@ -6,12 +6,55 @@
 //! N-th time), or `*#N` (the N-th crash point of any name), so a test can
 //! enumerate every point an operation passes. With `AMANA_CRASH_TRACE` set,
 //! every point reached is printed to stderr (that is how a test counts them).
+//!
+//! Stalls, for lock tests: with the feature, a file the user chose that lies
+//! under the folder named by `AMANA_STALL_READS_UNDER` is opened as usual,
+//! but every read of it blocks forever, as on a hung network share or USB
+//! mount (a FIFO cannot stand in: attach takes regular files only).
 
 /// Kills the process here if tests asked for it.
 #[inline]
 pub fn crash_point(_name: &str) {
     #[cfg(feature = "fault-injection")]
     armed::reached(_name);
+}
+
+/// A file the user chose (to attach, to import), as it is read. Without the
+/// feature, the file itself.
+#[cfg(not(feature = "fault-injection"))]
+#[inline]
+pub fn user_file(file: std::fs::File, _path: &std::path::Path) -> std::fs::File {
+    file
+}
+
+/// A file the user chose (to attach, to import), as it is read: one whose
+/// path is under `AMANA_STALL_READS_UNDER` blocks in every read, forever.
+#[cfg(feature = "fault-injection")]
+pub fn user_file(file: std::fs::File, path: &std::path::Path) -> MaybeStalled {
+    // Read at each call, not once: a test sets it after the process started.
+    let stalled = std::env::var_os("AMANA_STALL_READS_UNDER").is_some_and(|dir| path.starts_with(dir));
+    MaybeStalled { file, stalled }
+}
+
+/// A file whose reads may block forever (`fault-injection` only).
+#[cfg(feature = "fault-injection")]
+pub struct MaybeStalled {
+    file: std::fs::File,
+    stalled: bool,
+}
+
+#[cfg(feature = "fault-injection")]
+impl std::io::Read for MaybeStalled {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stalled {
+            eprintln!("amana: a read of a file the user chose stalls here (AMANA_STALL_READS_UNDER)");
+            // A read that never returns, like one from a hung mount.
+            loop {
+                std::thread::park();
+            }
+        }
+        self.file.read(buf)
+    }
 }
 
 #[cfg(feature = "fault-injection")]

@@ -231,6 +231,7 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
         let source = File::open(a.path).map_err(read_failed)?;
         // The length of the file actually opened: reading must end exactly there.
         let expected = source.metadata().map_err(read_failed)?.len();
+        let source = crate::fault::user_file(source, a.path);
         let out = fsx::create_private(&partial).map_err(EvidenceError::write("the encrypted file"))?;
         let mut writer = vault_file_writer(&recipient, out).map_err(EvidenceError::write("the encrypted file"))?;
         let (size, digest) = pump(source, &mut writer, expected, progress, read_failed)?;
