@@ -24,6 +24,7 @@ pub mod keyfile;
 pub mod keyring_cache;
 pub mod report;
 pub mod search;
+pub mod stall;
 pub mod text;
 pub mod throttle;
 pub mod vault;

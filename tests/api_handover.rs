@@ -4,6 +4,8 @@
 //! (nothing written), importing it, the backup reminder, a backup and its
 //! restore into a new folder, and the typed errors of bad input.
 
+mod common;
+
 use std::path::Path;
 
 use amana::api::{self, AddContactRequest, BackupRequest, ExportRequest, OpenBundleRequest, RestoreRequest};
@@ -16,8 +18,6 @@ use serde_json::json;
 
 const PASS: &str = "a long passphrase for these tests";
 const SOURCE_NAME: &str = "Samira Haddad (fictional)";
-
-mod common;
 
 fn vault(dir: &Path) -> Vault {
     let params = KdfParams { memory_kib: 64 * 1024, iterations: 1, parallelism: 1 };
@@ -392,4 +392,37 @@ fn the_app_never_shows_a_file_name_as_the_sender_wrote_it() {
     let name = ev.data["file_name"].as_str().unwrap();
     assert_eq!(name, amana::text::safe_file_name("../../.config/autostart/report\u{202E}fdp.desktop"));
     assert!(!name.contains(['/', '\u{202E}']) && !name.starts_with('.'), "{name}");
+}
+
+/// A lock while a bundle is opened or imported from a FIFO that never
+/// delivers (or a hung share): the app tells the operation to stop through
+/// its progress callback, and it must give the vault back within a second
+/// although no read ever returns; nothing is imported, and the vault works
+/// and locks as usual.
+#[test]
+fn a_stop_ends_opening_or_importing_a_stalled_bundle_within_a_second() {
+    use common::stall::*;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let mut vault = new_vault(&dir);
+    let before = api::list_cases(&vault, Date::today()).unwrap().len();
+    let fifo = tmp.path().join("from-a-partner.amana");
+    let _writer = silent_fifo(&fifo);
+    let req = || OpenBundleRequest { path: fifo.clone(), passphrase: None, expected_bundle_id: None };
+
+    let open = req();
+    let (v, code) = stopped_while_stalled(vault, move |v, progress| api::open_bundle(v, open, progress));
+    assert_eq!(code.as_deref(), Some("cancelled"), "open_bundle");
+    vault = v;
+    let import = req();
+    let (v, code) = stopped_while_stalled(vault, move |v, progress| api::import_bundle(v, import, progress));
+    assert_eq!(code.as_deref(), Some("cancelled"), "import_bundle");
+    vault = v;
+
+    assert_eq!(api::list_cases(&vault, Date::today()).unwrap().len(), before);
+    assert!(files_in(&dir.join("files")).is_empty());
+    case_with_source(&mut vault);
+    vault.lock();
+    assert!(Vault::unlock(&dir, &SecretString::from(VAULT_PASS)).is_ok());
 }

@@ -556,3 +556,53 @@ fn a_sealed_file_swapped_for_another_is_never_exported_and_unsealed_files_are_ha
     let again = outs.join("from-receiver.amana");
     assert_success(&export_to(&receiver, &s.case, &recipient, &again));
 }
+
+/// A lock while a file is attached from a share that stopped answering (a
+/// hung network or USB mount: every read blocks, emulated with
+/// `AMANA_STALL_READS_UNDER`): the app tells the attach to stop through its
+/// progress callback, and the attach must give the vault back within a
+/// second although no read ever returns, leaving no record and no file.
+/// Then the vault works and locks as usual.
+#[test]
+fn a_stop_ends_an_attach_from_a_stalled_share_within_a_second() {
+    use amana::api::{self, AttachRequest};
+    use amana::dossier::{store, Kind};
+    use amana::Vault;
+    use common::stall::*;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let mut vault = new_vault(&dir);
+    let case = api::add_record(
+        &mut vault,
+        api::AddRecordRequest {
+            kind: Kind::Case,
+            case_id: None,
+            data: json!({ "title": "Hearing in absentia", "subject": { "names": [{ "name": "Y. I." }] } }),
+        },
+    )
+    .unwrap();
+    let share = tmp.path().join("hung-share");
+    std::fs::create_dir(&share).unwrap();
+    let original = share.join("hearing.mp4");
+    write_pattern_file(&original, 5 * 65_536, 3);
+    std::env::set_var("AMANA_STALL_READS_UNDER", &share);
+
+    let req =
+        AttachRequest { attached_to: case.id, path: original, acquisition: Default::default(), description: "".into() };
+    let (mut vault, code) = stopped_while_stalled(vault, move |v, progress| api::attach(v, req, progress));
+    std::env::remove_var("AMANA_STALL_READS_UNDER");
+    assert_eq!(code.as_deref(), Some("cancelled"));
+    assert!(store::list(vault.conn(), Some(Kind::Evidence), None).unwrap().is_empty(), "no evidence record");
+    assert_eq!(dir_entries(&dir.join("files")), Vec::<String>::new(), "nothing under files/");
+
+    // The vault is whole and usable, then locks.
+    let other = tmp.path().join("other.txt");
+    std::fs::write(&other, b"a file from a disk that answers").unwrap();
+    let req =
+        AttachRequest { attached_to: case.id, path: other, acquisition: Default::default(), description: "".into() };
+    api::attach(&mut vault, req, &mut |_, _| true).unwrap();
+    assert_eq!(store::list(vault.conn(), Some(Kind::Evidence), None).unwrap().len(), 1);
+    vault.lock();
+    assert!(Vault::unlock(&dir, &secrecy::SecretString::from(VAULT_PASS)).is_ok());
+}

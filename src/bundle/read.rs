@@ -10,10 +10,10 @@ use base64::Engine;
 use secrecy::SecretString;
 use serde::Serialize;
 
-use super::write::Counting;
 use super::*;
 use crate::evidence::{Progress, Sha256Pipe, CHUNK};
 use crate::identity;
+use crate::stall;
 
 /// How to open a bundle.
 pub enum Opener {
@@ -163,19 +163,30 @@ pub fn read(
     on_file: &mut dyn FnMut(&FileEntry, &mut dyn Read) -> Result<(), BundleError>,
     progress: Progress<'_>,
 ) -> Result<Verified, BundleError> {
-    let file = File::open(path).map_err(BundleError::io("open the bundle"))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // The length is known once the file is open; until then, 0 of 1 (0 %).
+    let total = std::cell::Cell::new(1);
     let mut done = 0u64;
     let cancelled = std::cell::Cell::new(false);
     let mut on_read = |n| {
         done += n;
-        cancelled.set(!progress(done, total));
+        cancelled.set(!progress(done, total.get()));
         !cancelled.get()
     };
-    let counted = Counting { inner: file, on_read: &mut on_read };
+    // Opened and read on a helper thread, so that a bundle that stops
+    // arriving (a FIFO, a hung share) cannot keep the vault from a lock: while
+    // it gives nothing, progress is reported again, and a stop is seen.
+    let source = stall::Source::open(path, false, &mut || on_read(0)).map_err(|e| {
+        if stall::is_cancelled(&e) {
+            BundleError::Cancelled
+        } else {
+            BundleError::io("open the bundle")(e)
+        }
+    })?;
+    total.set(source.len());
+    let counted = source.watched(&mut on_read);
     // A Stop while the header is read (a small bundle is read at once) is a
     // cancellation, not a bundle that is not one.
-    let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(CHUNK, counted)).map_err(|_| {
+    let decryptor = age::Decryptor::new_buffered(counted).map_err(|_| {
         if cancelled.get() {
             BundleError::Cancelled
         } else {

@@ -23,6 +23,7 @@ use crate::dossier::store::{self, DossierError, StoredRecord};
 use crate::dossier::{Acquisition, Evidence, Kind, Record};
 use crate::fault::crash_point;
 use crate::fsx;
+use crate::stall;
 use crate::vault::Vault;
 
 mod pipe;
@@ -213,13 +214,10 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
         ))
         .into());
     }
-    let meta =
-        std::fs::metadata(a.path).map_err(|source| EvidenceError::ReadFailed { path: a.path.to_path_buf(), source })?;
-    if !meta.is_file() {
-        return Err(EvidenceError::NotAFile(a.path.to_path_buf()));
-    }
     // The name is shown on screen and offered in save dialogs: only a safe base
     // name is kept (a name on disk can hold controls and bidi overrides too).
+    // Whether it is a regular file is checked where it is opened, off this
+    // thread (`stall`), since on a hung mount the check blocks too.
     let file_name = crate::text::safe_file_name(&a.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
     let id = Uuid::new_v4();
     let recipient = identity(vault.conn())?.to_public();
@@ -228,13 +226,24 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
 
     let written = (|| -> Result<(u64, String, Option<String>), EvidenceError> {
         let read_failed = |source| EvidenceError::ReadFailed { path: a.path.to_path_buf(), source };
-        let source = File::open(a.path).map_err(read_failed)?;
+        // Opened and read on a helper thread, so that a source that stops
+        // answering (a hung share, an unplugged disk) cannot keep the vault
+        // from a lock: see `stall`.
+        // (While it opens, the length is not known: 0 of 1, 0 %.)
+        let mut source = stall::Source::open(a.path, true, &mut || progress(0, 1)).map_err(|e| {
+            if stall::is_cancelled(&e) {
+                EvidenceError::Cancelled
+            } else if stall::is_not_a_file(&e) {
+                EvidenceError::NotAFile(a.path.to_path_buf())
+            } else {
+                read_failed(e)
+            }
+        })?;
         // The length of the file actually opened: reading must end exactly there.
-        let expected = source.metadata().map_err(read_failed)?.len();
-        let source = crate::fault::user_file(source, a.path);
+        let expected = source.len();
         let out = fsx::create_private(&partial).map_err(EvidenceError::write("the encrypted file"))?;
         let mut writer = vault_file_writer(&recipient, out).map_err(EvidenceError::write("the encrypted file"))?;
-        let (size, digest) = pump(source, &mut writer, expected, progress, read_failed)?;
+        let (size, digest) = pump_source(&mut source, &mut writer, expected, progress, read_failed)?;
         if size != expected {
             // Truncated or still being written while we read it: what was read
             // is not the file, so it must not become evidence of it.
@@ -280,6 +289,41 @@ pub fn attach(vault: &mut Vault, a: Attachment<'_>, progress: Progress<'_>) -> R
         let _ = std::fs::remove_file(&final_path);
     }
     saved
+}
+
+/// Copies a file the user chose to `output` as [`pump`] does, from the
+/// chunks the source's helper thread hands over (no copy in between). While
+/// the source gives nothing, progress is reported again every
+/// [`stall::WAIT`] with the same figures, so a stop is seen even if the
+/// source never answers.
+fn pump_source<W: Write>(
+    input: &mut stall::Source,
+    output: &mut W,
+    total: u64,
+    progress: Progress<'_>,
+    read_err: impl Fn(io::Error) -> EvidenceError,
+) -> Result<(u64, String), EvidenceError> {
+    let mut hasher = Sha256Pipe::new();
+    let mut done = 0u64;
+    loop {
+        let chunk = match input.fill(&mut || progress(done, total.max(done))) {
+            Ok([]) => break,
+            Ok(chunk) => chunk,
+            Err(e) if stall::is_cancelled(&e) => return Err(EvidenceError::Cancelled),
+            Err(e) => return Err(read_err(e)),
+        };
+        let n = chunk.len();
+        hasher.update(chunk);
+        output.write_all(chunk).map_err(EvidenceError::write("the output"))?;
+        input.consume(n);
+        crash_point("evidence.chunk");
+        done += n as u64;
+        if !progress(done, total.max(done)) {
+            return Err(EvidenceError::Cancelled);
+        }
+    }
+    let digest = hasher.finish().ok_or_else(|| read_err(io::Error::other("the SHA-256 could not be computed")))?;
+    Ok((done, digest))
 }
 
 /// Copies `input` to `output` in chunks, hashing what passes; returns (bytes, hex SHA-256).
