@@ -394,13 +394,13 @@ fn search_split_from(
     let mut case_labels: HashMap<Uuid, String> = HashMap::new();
     for id in ids {
         let Ok(id) = Uuid::parse_str(&id) else { continue };
-        let (case_id, record) = load(conn, id)?;
+        let (case_id, record, unreviewed) = load(conn, id)?;
         let case_label = if case_id == id {
             record.label()
         } else {
             case_labels
                 .entry(case_id)
-                .or_insert_with(|| load(conn, case_id).map(|(_, c)| c.label()).unwrap_or_default())
+                .or_insert_with(|| load(conn, case_id).map(|(_, c, _)| c.label()).unwrap_or_default())
                 .clone()
         };
         let (names, body) = record.search_text();
@@ -414,10 +414,6 @@ fn search_split_from(
             .all(|(needle, prefix)| folded.iter().any(|(field, _)| !word_matches(field, needle, *prefix).is_empty()));
         let (snippet, highlights) = snippet(&names, &body, &folded, &needles)
             .unwrap_or_else(|| (names.first().cloned().unwrap_or_else(|| record.label()), Vec::new()));
-        let unreviewed: bool = conn
-            .query_row("SELECT unreviewed FROM records WHERE id = ?1", [id.to_string()], |r| r.get::<_, i64>(0))
-            .map(|u| u == 1)
-            .unwrap_or(false);
         hits.push(Hit {
             record_id: id,
             kind: record.kind(),
@@ -607,18 +603,18 @@ fn ids_of(
 
 /// Reads a hit's case id and content, with a statement kept between calls
 /// (a search reads up to two records per hit).
-fn load(conn: &Connection, id: Uuid) -> Result<(Uuid, Record), store::DossierError> {
+fn load(conn: &Connection, id: Uuid) -> Result<(Uuid, Record, bool), store::DossierError> {
     use store::DossierError;
-    let row: Option<(String, String, String)> = conn
-        .prepare_cached("SELECT kind, case_id, data FROM records WHERE id = ?1")?
-        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let row: Option<(String, String, String, i64)> = conn
+        .prepare_cached("SELECT kind, case_id, data, unreviewed FROM records WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
-    let (kind, case_id, data) = row.ok_or_else(|| DossierError::NotFound(id.to_string()))?;
+    let (kind, case_id, data, unreviewed) = row.ok_or_else(|| DossierError::NotFound(id.to_string()))?;
     let kind = Kind::parse(&kind).ok_or_else(|| DossierError::NotFound(id.to_string()))?;
     let value: serde_json::Value = serde_json::from_str(&data).map_err(|e| DossierError::invalid(kind, e))?;
     let record = Record::from_json(kind, value).map_err(|e| DossierError::invalid(kind, e))?;
     let case_id = Uuid::parse_str(&case_id).map_err(|e| DossierError::invalid(kind, e))?;
-    Ok((case_id, record))
+    Ok((case_id, record, unreviewed == 1))
 }
 
 const SNIPPET_CONTEXT: usize = 60;

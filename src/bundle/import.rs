@@ -286,10 +286,6 @@ struct Plan {
     deletions: Vec<(StoredRecord, ProposalReason)>,
 }
 
-fn is_own_key(own_keys: &HashSet<String>, key: &str) -> bool {
-    own_keys.contains(key)
-}
-
 fn plan(vault: &Vault, m: &Manifest, trust: &Trust) -> Result<Plan, BundleError> {
     let conn = vault.conn();
     let mut own_keys: HashSet<String> =
@@ -301,7 +297,6 @@ fn plan(vault: &Vault, m: &Manifest, trust: &Trust) -> Result<Plan, BundleError>
             own_keys.extend(identity::signing_keys_of(state));
         }
     }
-    let mut out: Vec<Planned> = Vec::with_capacity(m.records.len());
     // Decided outcome by id, in the order records are applied (a record only
     // refers to records of kinds before it).
     // (what happens to it, whether a record with its id is here).
@@ -325,7 +320,7 @@ fn plan(vault: &Vault, m: &Manifest, trust: &Trust) -> Result<Plan, BundleError>
         decided.insert(br.id, (p.outcome, here));
         planned[i] = Some(p);
     }
-    out.extend(planned.into_iter().map(|p| p.expect("every record is planned")));
+    let records = planned.into_iter().map(|p| p.expect("every record is planned")).collect();
     let mut deletions = Vec::new();
     if !trust.restore {
         for d in &m.deletions {
@@ -336,7 +331,7 @@ fn plan(vault: &Vault, m: &Manifest, trust: &Trust) -> Result<Plan, BundleError>
             }
         }
     }
-    Ok(Plan { records: out, deletions })
+    Ok(Plan { records, deletions })
 }
 
 fn plan_new(
@@ -363,7 +358,7 @@ fn plan_new(
     let custodian = if trust.own { claimed } else { trust.signer.clone() };
     let content = p.incoming.to_json().to_string();
     p.custody = Custody {
-        custodian: (!is_own_key(own_keys, &custodian)).then_some(custodian),
+        custodian: (!own_keys.contains(&custodian)).then_some(custodian),
         version: Some(br.custody_version.unwrap_or(br.version)),
         sha256: match (trust.own, &br.custody_sha256) {
             (true, Some(d)) => Some(d.clone()),
@@ -422,15 +417,11 @@ fn plan_existing(
     if local.case_id != br.case_id {
         return Err(BundleError::Refused(format!("record {} belongs to another case here than in the bundle", br.id)));
     }
-    if let (Record::Evidence(i), Record::Evidence(l)) = (&incoming, &local.record) {
-        if (i.attached_to, &i.file_name, &i.media_type, i.size, &i.sha256)
-            != (l.attached_to, &l.file_name, &l.media_type, l.size, &l.sha256)
-        {
-            return Err(BundleError::Refused(format!(
-                "the evidence {} here is another file than in the bundle (a file never changes under its id)",
-                br.id
-            )));
-        }
+    if !same_file(&incoming, &local.record) {
+        return Err(BundleError::Refused(format!(
+            "the evidence {} here is another file than in the bundle (a file never changes under its id)",
+            br.id
+        )));
     }
     let incoming = keep_withheld(m, br.id, incoming, &local.record);
     let mut p =
@@ -590,7 +581,7 @@ pub fn preview(vault: &Vault, manifest: &Manifest, summary: read::BundleSummary)
     let trust = Trust::new(&summary, false);
     let planned = plan(vault, manifest, &trust)?;
     let files = manifest.files.iter().filter(|f| wanted_file(vault, manifest, &planned, f.evidence_id)).count();
-    let mut rep = report(vault, manifest, summary, &planned, files, &trust)?;
+    let mut rep = report(vault.conn(), manifest, summary, &planned, files, &trust)?;
     rep.dry_run = true;
     Ok(rep)
 }
@@ -665,7 +656,7 @@ fn import_from(
         Some(state) if trust.own => state_is_new(vault, state)?,
         _ => false,
     };
-    let proposals_new = new_proposals(vault, &manifest, &planned, &trust)?;
+    let proposals_new = new_proposals(vault, &manifest, &planned)?;
     let tombstones_new =
         manifest.deletions.iter().any(|d| trust.own && !store::is_tombstoned(vault.conn(), d.id).unwrap_or(true));
     let changes = planned.records.iter().any(|p| matches!(p.outcome, Outcome::Added | Outcome::Updated))
@@ -674,7 +665,7 @@ fn import_from(
         || proposals_new
         || tombstones_new;
     if !changes {
-        return report(vault, &manifest, summary, &planned, 0, &trust);
+        return report(vault.conn(), &manifest, summary, &planned, 0, &trust);
     }
 
     // Pass 2: files re-encrypted into the vault as .partial; kept only on commit.
@@ -796,7 +787,7 @@ fn import_from(
                 }
             }
         }
-        let mut rep = report_in(&tx, &manifest, summary.clone(), &planned, written.len(), &trust)?;
+        let mut rep = report(&tx, &manifest, summary.clone(), &planned, written.len(), &trust)?;
         if let (Some(state), true) = (&manifest.vault, trust.own) {
             rep.restored = identity::restore_state(&tx, state, trust.restore)?;
         }
@@ -886,8 +877,7 @@ fn planned_proposals(m: &Manifest, plan: &Plan) -> Vec<PlannedProposal> {
 }
 
 /// Whether the plan holds a proposal not already pending or rejected here.
-fn new_proposals(vault: &Vault, m: &Manifest, plan: &Plan, trust: &Trust) -> Result<bool, BundleError> {
-    let _ = trust;
+fn new_proposals(vault: &Vault, m: &Manifest, plan: &Plan) -> Result<bool, BundleError> {
     for p in planned_proposals(m, plan) {
         if !super::inbox::already_known(vault.conn(), &p)? {
             return Ok(true);
@@ -897,17 +887,6 @@ fn new_proposals(vault: &Vault, m: &Manifest, plan: &Plan, trust: &Trust) -> Res
 }
 
 fn report(
-    vault: &Vault,
-    m: &Manifest,
-    bundle: read::BundleSummary,
-    plan: &Plan,
-    files_added: usize,
-    trust: &Trust,
-) -> Result<ImportReport, BundleError> {
-    report_in(vault.conn(), m, bundle, plan, files_added, trust)
-}
-
-fn report_in(
     conn: &rusqlite::Connection,
     m: &Manifest,
     bundle: read::BundleSummary,

@@ -44,22 +44,25 @@ fn digest_of(p: &PlannedProposal) -> String {
     }
 }
 
-/// Whether this proposal is already pending or was rejected here.
-pub(crate) fn already_known(conn: &Connection, p: &PlannedProposal) -> Result<bool, BundleError> {
+/// Whether this very change (record, action, content) is here with one of
+/// these statuses (one or two).
+fn known_as(conn: &Connection, p: &PlannedProposal, statuses: &[Status]) -> Result<bool, BundleError> {
+    let (a, b) = (statuses[0].as_str(), statuses[statuses.len() - 1].as_str());
     Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM proposals WHERE record_id = ?1 AND action = ?2 AND content_sha256 = ?3 AND status IN ('pending', 'rejected'))",
-        params![p.id.to_string(), p.action.as_str(), digest_of(p)],
+        "SELECT EXISTS (SELECT 1 FROM proposals WHERE record_id = ?1 AND action = ?2 AND content_sha256 = ?3 AND status IN (?4, ?5))",
+        params![p.id.to_string(), p.action.as_str(), digest_of(p), a, b],
         |r| r.get(0),
     )?)
 }
 
+/// Whether this proposal is already pending or was rejected here.
+pub(crate) fn already_known(conn: &Connection, p: &PlannedProposal) -> Result<bool, BundleError> {
+    known_as(conn, p, &[Status::Pending, Status::Rejected])
+}
+
 /// Whether this very change was rejected here before.
 pub(crate) fn rejected_before(conn: &Connection, p: &PlannedProposal) -> Result<bool, BundleError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM proposals WHERE record_id = ?1 AND action = ?2 AND content_sha256 = ?3 AND status = 'rejected')",
-        params![p.id.to_string(), p.action.as_str(), digest_of(p)],
-        |r| r.get(0),
-    )?)
+    known_as(conn, p, &[Status::Rejected])
 }
 
 /// Stores an import's proposals (in its transaction), skipping those already
@@ -360,12 +363,8 @@ fn apply(
             let data = p.data.clone().ok_or_else(|| BundleError::Refused("the proposal has no content".into()))?;
             let current = store::get(tx, p.record_id)?;
             let record = Record::from_json(p.kind, data).map_err(|e| BundleError::Refused(e.to_string()))?;
-            if let (Record::Evidence(i), Record::Evidence(l)) = (&record, &current.record) {
-                if (i.attached_to, &i.file_name, &i.media_type, i.size, &i.sha256)
-                    != (l.attached_to, &l.file_name, &l.media_type, l.size, &l.sha256)
-                {
-                    return Err(BundleError::Refused("a file never changes under its id".into()));
-                }
+            if !super::same_file(&record, &current.record) {
+                return Err(BundleError::Refused("a file never changes under its id".into()));
             }
             let from_custodian = current.custody.custodian.as_deref() == Some(p.sender_key.as_str());
             let custody = current.custody.clone();

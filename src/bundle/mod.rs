@@ -283,6 +283,19 @@ pub struct SignatureFile {
     pub signature: String,
 }
 
+/// Whether two versions of an evidence record describe the same file: a
+/// file never changes under its id (`attached_to`, `file_name`,
+/// `media_type`, `size`, `sha256`). Any other pair of records passes.
+pub(crate) fn same_file(a: &Record, b: &Record) -> bool {
+    match (a, b) {
+        (Record::Evidence(a), Record::Evidence(b)) => {
+            (a.attached_to, &a.file_name, &a.media_type, a.size, &a.sha256)
+                == (b.attached_to, &b.file_name, &b.media_type, b.size, &b.sha256)
+        }
+        _ => true,
+    }
+}
+
 /// The order records are written and applied in: a record only refers to
 /// records of kinds that come before it.
 pub fn kind_order(k: Kind) -> u8 {
