@@ -361,30 +361,16 @@ fn a_backup_replaced_after_its_check_is_refused_and_leaves_nothing() {
 /// signed again for this vault).
 #[test]
 fn the_app_never_shows_a_file_name_as_the_sender_wrote_it() {
-    use std::io::Read;
     let tmp = tempfile::tempdir().unwrap();
     let v = vault(&tmp.path().join("v"));
-    let dir = common::checkout().join("tests/testdata/bundles");
-    let text = std::fs::read_to_string(dir.join("recipient.key")).unwrap();
-    let key: age::x25519::Identity = text.lines().find(|l| l.starts_with("AGE-SECRET")).unwrap().parse().unwrap();
-    let d = age::Decryptor::new(std::fs::File::open(dir.join("warn_path_like_file_name.amana")).unwrap()).unwrap();
-    let mut plain = Vec::new();
-    d.decrypt(std::iter::once(&key as &dyn age::Identity)).unwrap().read_to_end(&mut plain).unwrap();
-    let mut entries = Vec::new();
-    for e in tar::Archive::new(plain.as_slice()).entries().unwrap() {
-        let mut e = e.unwrap();
-        let mut buf = Vec::new();
-        e.read_to_end(&mut buf).unwrap();
-        entries.push(buf);
-    }
-    let mut m: serde_json::Value = serde_json::from_slice(&entries[0]).unwrap();
+    let (mut m, file) = common::handover::vector_manifest_and_file("warn_path_like_file_name.amana");
     let me = api::my_identity(&v).unwrap();
     let to: age::x25519::Recipient = me.card.age_recipient.parse().unwrap();
     m["recipients"] = serde_json::json!({"age": [me.card.age_recipient], "passphrase": false});
     let path = m["files"][0]["path"].as_str().unwrap().to_string();
     let out = tmp.path().join("named.amana");
     let sender = ed25519_dalek::SigningKey::from_bytes(b"amana test vector sender key v1!");
-    common::handover::signed_bundle(&m, &sender, &[(&path, entries.last().unwrap())], &to, &out);
+    common::handover::signed_bundle(&m, &sender, &[(&path, &file)], &to, &out);
 
     let req = OpenBundleRequest { path: out, passphrase: None, expected_bundle_id: None };
     let contents = api::open_bundle(&v, req, &mut |_, _| true).unwrap();

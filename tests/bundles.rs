@@ -537,7 +537,6 @@ fn a_bundle_passed_on_by_someone_else_is_read_with_a_warning_and_not_trusted() {
 /// It reaches no screen, dialog or record as it came.
 #[test]
 fn a_path_like_file_name_is_reduced_to_a_safe_base_name() {
-    let dir = vectors();
     let hostile = "../../.config/autostart/report\u{202E}fdp.desktop";
     let safe = amana::text::safe_file_name(hostile);
     assert!(!safe.contains('/') && !safe.contains('\u{202E}') && !safe.starts_with('.'), "{safe}");
@@ -1281,39 +1280,9 @@ fn vector_manifest() -> Value {
 
 /// Signs `manifest` as the vectors' sender and writes a bundle for `recipient.key`.
 fn signed_bundle(manifest: &Value, files: &[(&str, &[u8])], out: &Path) {
-    use base64::Engine;
-    use ed25519_dalek::Signer;
-    use std::io::Write;
     let key = ed25519_dalek::SigningKey::from_bytes(&VECTOR_SENDER_SEED);
-    let bytes = serde_json::to_vec_pretty(manifest).unwrap();
-    let sig = key.sign(&[amana::bundle::SIGNATURE_CONTEXT, &bytes].concat());
-    let sig_file = serde_json::to_vec(&json!({
-        "algorithm": "ed25519",
-        "signing_key": amana::identity::encode_signing_key(&key.verifying_key()),
-        "signature": base64::engine::general_purpose::STANDARD.encode(sig.to_bytes()),
-    }))
-    .unwrap();
-    let mut tar = tar::Builder::new(Vec::new());
-    let mut add = |path: &str, data: &[u8]| {
-        let mut h = tar::Header::new_ustar();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o600);
-        h.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut h, path, data).unwrap();
-    };
-    add("manifest.json", &bytes);
-    add("manifest.sig", &sig_file);
-    for (p, d) in files {
-        add(p, d);
-    }
-    let plain = tar.into_inner().unwrap();
     let recipient = identity_from_file(&vectors().join("recipient.key")).to_public();
-    let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
-    let mut file = Vec::new();
-    let mut w = enc.wrap_output(&mut file).unwrap();
-    w.write_all(&plain).unwrap();
-    w.finish().unwrap();
-    std::fs::write(out, file).unwrap();
+    common::handover::signed_bundle(manifest, &key, files, &recipient, out);
 }
 
 fn import_with_recipient_key(v: &TestVault, bundle: &Path) -> Output {

@@ -11,7 +11,7 @@ mod common;
 
 use std::path::Path;
 
-use common::handover::signed_bundle;
+use common::handover::{signed_bundle, vector_identity, vector_manifest_and_file};
 use common::*;
 use serde_json::{json, Value};
 
@@ -269,7 +269,7 @@ fn an_unverified_sender_adds_to_a_local_case_only_through_the_inbox() {
 
 /// The vectors' sender, verified, is the custodian of the vector records.
 fn vector_vault() -> (TestVault, Value, Vec<u8>) {
-    let dir = checkout().join("tests/testdata/bundles");
+    let dir = common::handover::vectors();
     let v = TestVault::new();
     let id =
         v.json(&["contact", "add", dir.join("sender.card.json").to_str().unwrap()])["id"].as_str().unwrap().to_string();
@@ -279,38 +279,20 @@ fn vector_vault() -> (TestVault, Value, Vec<u8>) {
         v.json(&["import", dir.join("valid_x25519.amana").to_str().unwrap(), "--identity", key.to_str().unwrap()]);
     assert_eq!((report["added"].as_u64(), report["held_for_review"].as_u64()), (Some(4), Some(0)), "{report}");
     // The manifest and the file, to sign variations of.
-    let recipient = std::fs::read_to_string(&key).unwrap();
-    let identity: age::x25519::Identity =
-        recipient.lines().find(|l| l.starts_with("AGE-SECRET")).unwrap().parse().unwrap();
-    let d = age::Decryptor::new(std::fs::File::open(dir.join("valid_x25519.amana")).unwrap()).unwrap();
-    let mut plain = Vec::new();
-    std::io::Read::read_to_end(&mut d.decrypt(std::iter::once(&identity as &dyn age::Identity)).unwrap(), &mut plain)
-        .unwrap();
-    let mut archive = tar::Archive::new(plain.as_slice());
-    let mut entries: Vec<Vec<u8>> = Vec::new();
-    for e in archive.entries().unwrap() {
-        let mut e = e.unwrap();
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut e, &mut buf).unwrap();
-        entries.push(buf);
-    }
-    let manifest: Value = serde_json::from_slice(&entries[0]).unwrap();
-    (v, manifest, entries.pop().unwrap())
+    let (manifest, file) = vector_manifest_and_file("valid_x25519.amana");
+    (v, manifest, file)
 }
 
 fn sign_as_vector_sender(v: &TestVault, m: &Value, file: &[u8], name: &str) -> std::path::PathBuf {
     let key = ed25519_dalek::SigningKey::from_bytes(b"amana test vector sender key v1!");
-    let dir = checkout().join("tests/testdata/bundles");
-    let text = std::fs::read_to_string(dir.join("recipient.key")).unwrap();
-    let id: age::x25519::Identity = text.lines().find(|l| l.starts_with("AGE-SECRET")).unwrap().parse().unwrap();
     let out = bundle_path(v, name);
     let path = m["files"][0]["path"].as_str().unwrap().to_string();
-    signed_bundle(m, &key, &[(&path, file)], &id.to_public(), &out);
+    signed_bundle(m, &key, &[(&path, file)], &vector_identity("recipient.key").to_public(), &out);
     out
 }
 
 fn import_signed(v: &TestVault, bundle: &Path) -> std::process::Output {
-    let key = checkout().join("tests/testdata/bundles/recipient.key");
+    let key = common::handover::vectors().join("recipient.key");
     v.run(&["import", bundle.to_str().unwrap(), "--identity", key.to_str().unwrap(), "--json"])
 }
 

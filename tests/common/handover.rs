@@ -101,3 +101,31 @@ pub fn signed_bundle(
     w.finish().unwrap();
     std::fs::write(out, file).unwrap();
 }
+
+/// The folder of the bundle test vectors.
+pub fn vectors() -> PathBuf {
+    super::checkout().join("tests/testdata/bundles")
+}
+
+/// The age identity in a vector key file (`recipient.key`, `other.key`).
+pub fn vector_identity(name: &str) -> age::x25519::Identity {
+    let text = std::fs::read_to_string(vectors().join(name)).unwrap();
+    text.lines().find(|l| l.starts_with("AGE-SECRET-KEY-1")).expect("an age secret key").trim().parse().unwrap()
+}
+
+/// A vector decrypted with `recipient.key`: its manifest, and the content of
+/// its last entry (the evidence file of the valid vectors).
+pub fn vector_manifest_and_file(name: &str) -> (Value, Vec<u8>) {
+    use std::io::Read;
+    let key = vector_identity("recipient.key");
+    let d = age::Decryptor::new(std::fs::File::open(vectors().join(name)).unwrap()).unwrap();
+    let mut plain = Vec::new();
+    d.decrypt(std::iter::once(&key as &dyn age::Identity)).unwrap().read_to_end(&mut plain).unwrap();
+    let mut entries: Vec<Vec<u8>> = Vec::new();
+    for e in tar::Archive::new(plain.as_slice()).entries().unwrap() {
+        let mut buf = Vec::new();
+        e.unwrap().read_to_end(&mut buf).unwrap();
+        entries.push(buf);
+    }
+    (serde_json::from_slice(&entries[0]).unwrap(), entries.pop().unwrap())
+}
