@@ -580,7 +580,7 @@ pub fn dry_run(
 pub fn preview(vault: &Vault, manifest: &Manifest, summary: read::BundleSummary) -> Result<ImportReport, BundleError> {
     let trust = Trust::new(&summary, false);
     let planned = plan(vault, manifest, &trust)?;
-    let files = manifest.files.iter().filter(|f| wanted_file(vault, manifest, &planned, f.evidence_id)).count();
+    let files = wanted_files(vault, manifest, &planned).len();
     let mut rep = report(vault.conn(), manifest, summary, &planned, files, &trust)?;
     rep.dry_run = true;
     Ok(rep)
@@ -603,19 +603,25 @@ fn vault_opener(vault: &Vault) -> Result<Opener, BundleError> {
     ))
 }
 
-/// Whether the file of evidence `id` is written into the vault: for a record
-/// added, or proposed for adding (kept encrypted until accepted or
-/// rejected), or for a record here whose file is missing.
-fn wanted_file(vault: &Vault, m: &Manifest, plan: &Plan, id: Uuid) -> bool {
-    let Some(i) = m.records.iter().position(|r| r.id == id) else { return false };
-    let p = &plan.records[i];
-    let exists = evidence::encrypted_path(vault, id).exists();
-    match p.outcome {
-        Outcome::Added => true,
-        Outcome::Proposed => p.proposal.is_some_and(|(a, _)| a == ProposalAction::Add) && !exists,
-        Outcome::NotBroughtBack => false,
-        Outcome::Updated | Outcome::Unchanged | Outcome::Older => !exists,
-    }
+/// The evidence files written into the vault: for a record added, or
+/// proposed for adding (kept encrypted until accepted or rejected), or for a
+/// record here whose file is missing.
+fn wanted_files(vault: &Vault, m: &Manifest, plan: &Plan) -> HashSet<Uuid> {
+    let planned: HashMap<Uuid, &Planned> = m.records.iter().map(|r| r.id).zip(&plan.records).collect();
+    m.files
+        .iter()
+        .map(|f| f.evidence_id)
+        .filter(|id| {
+            let Some(p) = planned.get(id) else { return false };
+            let exists = || evidence::encrypted_path(vault, *id).exists();
+            match p.outcome {
+                Outcome::Added => true,
+                Outcome::Proposed => p.proposal.is_some_and(|(a, _)| a == ProposalAction::Add) && !exists(),
+                Outcome::NotBroughtBack => false,
+                Outcome::Updated | Outcome::Unchanged | Outcome::Older => !exists(),
+            }
+        })
+        .collect()
 }
 
 fn import_from(
@@ -646,12 +652,7 @@ fn import_from(
     let summary = read::summarise(&manifest, Some(vault.conn()), &Reader::of(&opener, Some(vault.conn()))?)?;
     let trust = Trust::new(&summary, restore);
     let planned = plan(vault, &manifest, &trust)?;
-    let wanted: HashSet<Uuid> = manifest
-        .files
-        .iter()
-        .filter(|f| wanted_file(vault, &manifest, &planned, f.evidence_id))
-        .map(|f| f.evidence_id)
-        .collect();
+    let wanted = wanted_files(vault, &manifest, &planned);
     let state_changes = match &manifest.vault {
         Some(state) if trust.own => state_is_new(vault, state)?,
         _ => false,
@@ -859,8 +860,9 @@ fn planned_proposals(m: &Manifest, plan: &Plan) -> Vec<PlannedProposal> {
             });
         }
     }
+    let deletions: HashMap<Uuid, &crate::dossier::store::Tombstone> = m.deletions.iter().map(|d| (d.id, d)).collect();
     for (local, reason) in &plan.deletions {
-        let d = m.deletions.iter().find(|d| d.id == local.id);
+        let d = deletions.get(&local.id);
         out.push(PlannedProposal {
             id: local.id,
             kind: local.record.kind(),

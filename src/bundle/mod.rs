@@ -531,9 +531,10 @@ pub fn validate_manifest(m: &Manifest) -> Result<(), BundleError> {
             if m.deletions.len() > MAX_RECORDS {
                 return bad("too many deletions".into());
             }
+            let sent: std::collections::HashSet<Uuid> = m.records.iter().map(|r| r.id).collect();
             let mut seen = std::collections::HashSet::new();
             for d in &m.deletions {
-                if !seen.insert(d.id) || m.records.iter().any(|r| r.id == d.id) {
+                if !seen.insert(d.id) || sent.contains(&d.id) {
                     return bad(format!("the deleted record {} is listed twice", d.id));
                 }
                 if d.custodian.as_deref().is_some_and(|c| crate::identity::decode_signing_key(c).is_none())
