@@ -21,7 +21,8 @@ import { assert, runSteps, shot, step, visibleWindows } from './steps.mjs';
 /** A second canary: a source's real name, which must never reach vault B. */
 export const CANARY_SOURCE = 'CANARY-source-3J8W';
 
-function cliFor(ctx, vault) {
+/** Runs the CLI on `vault` with --json (input on stdin if given); returns its stdout. */
+export function cliFor(ctx, vault) {
   return (args, input) =>
     execFileSync(ctx.cli, [...args, '--json'], {
       env: { ...ctx.env, AMANA_VAULT: vault, AMANA_PASSPHRASE: ctx.PASS },
@@ -48,7 +49,8 @@ async function answerSaveDialog(ctx, file) {
   execFileSync('xdotool', ['key', '--window', win, 'Return'], { env });
 }
 
-async function unlock(s, ctx, lang) {
+/** Unlocks with the test passphrase, on the lock screen in `lang` if given. */
+export async function unlock(s, ctx, lang) {
   if (lang) {
     await s.select('auth-language-select', lang);
     await s.waitFor(async () => (await s.script('return document.documentElement.lang')) === lang, `the ${lang} unlock screen`);

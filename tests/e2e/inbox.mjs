@@ -13,32 +13,14 @@
 // `runInbox(ctx)` is called by run.mjs after the handover (same ctx).
 // Vault C and the exports are made with the CLI.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 import { assert, shot, step } from './steps.mjs';
+import { cliFor, unlock } from './handover.mjs';
 
 const TESTIMONY = 'He was taken at the airport at dawn.';
 const CHANGED = 'He was never detained; he left of his own accord (Omar\'s version).';
-
-function cliFor(ctx, vault) {
-  return (args, input) =>
-    execFileSync(ctx.cli, [...args, '--json'], {
-      env: { ...ctx.env, AMANA_VAULT: vault, AMANA_PASSPHRASE: ctx.PASS },
-      input,
-      encoding: 'utf8',
-    });
-}
-
-async function unlock(s, ctx, lang) {
-  if (lang) {
-    await s.select('auth-language-select', lang);
-    await s.waitFor(async () => (await s.script('return document.documentElement.lang')) === lang, `the ${lang} unlock screen`);
-  }
-  await s.type('unlock-passphrase', ctx.PASS);
-  await s.click('unlock-submit');
-}
 
 /** Scrolls the element to the top of the view (for a screenshot of it). */
 const scrollTo = (s, testid) => s.script(`document.querySelector('[data-testid="${testid}"]').scrollIntoView({ block: 'start' })`);
