@@ -1,6 +1,8 @@
 //! Reading a file the user chose (a file to attach, a bundle to open or
 //! import, a backup to restore) so that a source that stops answering
-//! cannot keep the vault open.
+//! cannot keep the vault open ([`Source`]); and writing one (a bundle, a
+//! backup, a plaintext copy) so that a destination that stops answering
+//! cannot either ([`Destination`], at the end of this module).
 //!
 //! A lock tells a running operation to stop at its next progress report
 //! (the progress callback answers `false`). An operation blocked inside
@@ -312,6 +314,376 @@ impl Read for Watched<'_> {
     }
 }
 
+/// Bytes handed to the writing thread at a time.
+pub const WRITE_CHUNK: usize = 4 * CHUNK;
+
+/// What the writing thread is asked to do.
+enum Job {
+    /// Append these bytes.
+    Data(Zeroizing<Vec<u8>>),
+    /// Sync the file and rename it into place.
+    Commit,
+}
+
+/// What the writing thread answers.
+enum Back {
+    /// The temporary file is created.
+    Opened,
+    /// A buffer written out, zeroed, for reuse.
+    Buffer(Zeroizing<Vec<u8>>),
+    /// The file is in place, with this size.
+    Committed(u64),
+    /// The consumer left without a commit, and the temporary file is removed.
+    Gone,
+    /// Creating, writing, syncing or renaming failed; the temporary file is gone.
+    Failed(io::Error),
+}
+
+/// Who decided the end of a [`Destination`]: the rename into place and the
+/// consumer's stop meet here, so that a file is never left in place that
+/// its operation reported as stopped (an export the audit log does not
+/// know of), whichever comes first. Held only for a moment, never across
+/// a file operation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Pending,
+    /// The consumer stopped waiting: nothing may be left in place.
+    Abandoned,
+    /// The file was renamed into place, with this size.
+    Done(u64),
+}
+
+/// A file the user chose to write (a bundle, a backup, a plaintext copy),
+/// written on a helper thread so that a destination that stops answering
+/// (a hung network share or USB stick) cannot keep the vault open: the
+/// counterpart of [`Source`].
+///
+/// The content goes to a temporary file beside `out`, which the helper
+/// thread creates (refusing an `out` that exists: [`io::ErrorKind::AlreadyExists`]),
+/// fills, syncs and renames into place only at [`Destination::commit`].
+/// Every wait for the helper thread is bounded by [`WAIT`], after which
+/// `on_wait` decides whether to go on waiting; its `false` ends the write
+/// with a cancelled error ([`is_cancelled`]) and abandons the thread, which
+/// removes the temporary file (and, if its rename raced the stop, the file
+/// in place) whenever its blocked call returns. Dropped without a commit,
+/// the destination leaves nothing behind in the same way.
+///
+/// At most [`DEPTH`] buffers of [`WRITE_CHUNK`] bytes are in flight; each is
+/// zeroed before reuse and zeroized when dropped, as a plaintext copy
+/// passes through them.
+pub struct Destination<'a> {
+    /// `None` once dropped, which tells the helper thread to clean up.
+    jobs: Option<SyncSender<Job>>,
+    back: Receiver<Back>,
+    fate: std::sync::Arc<std::sync::Mutex<Fate>>,
+    current: Zeroizing<Vec<u8>>,
+    spare: Vec<Zeroizing<Vec<u8>>>,
+    /// Buffers made so far (at most DEPTH).
+    made: usize,
+    stop: Option<Stop>,
+    on_wait: &'a mut dyn FnMut() -> bool,
+}
+
+impl<'a> Destination<'a> {
+    /// Starts writing `out` on a helper thread; see the type's documentation.
+    /// `crash_label` names the crash points around the rename
+    /// (`{label}.before-rename`, `{label}.after-rename`).
+    pub fn create(
+        out: &Path,
+        crash_label: &'static str,
+        on_wait: &'a mut dyn FnMut() -> bool,
+    ) -> io::Result<Destination<'a>> {
+        let (jobs, todo) = std::sync::mpsc::sync_channel(DEPTH + 2);
+        let (answer, back) = std::sync::mpsc::sync_channel(DEPTH + 3);
+        let fate = std::sync::Arc::new(std::sync::Mutex::new(Fate::Pending));
+        let shared = std::sync::Arc::clone(&fate);
+        let out = out.to_path_buf();
+        std::thread::Builder::new()
+            .name("amana-destination".into())
+            .spawn(move || drain(out, crash_label, todo, answer, shared))?;
+        let mut dest = Destination {
+            jobs: Some(jobs),
+            back,
+            fate,
+            current: Zeroizing::new(Vec::with_capacity(WRITE_CHUNK)),
+            spare: Vec::new(),
+            made: 1,
+            stop: None,
+            on_wait,
+        };
+        match dest.next_answer(false)? {
+            Back::Opened => Ok(dest),
+            _ => Err(dest.fail(io::Error::other("the writing thread answered out of turn"))),
+        }
+    }
+
+    /// Waits for the helper thread's next answer, calling `on_wait` every
+    /// [`WAIT`]. A returned buffer is kept for reuse, and ends the wait only
+    /// `for_buffer`.
+    fn next_answer(&mut self, for_buffer: bool) -> io::Result<Back> {
+        loop {
+            match self.back.recv_timeout(WAIT) {
+                Ok(Back::Buffer(b)) => {
+                    self.spare.push(b);
+                    if for_buffer {
+                        return Ok(Back::Opened);
+                    }
+                }
+                Ok(Back::Failed(e)) => return Err(self.fail(e)),
+                Ok(other) => return Ok(other),
+                Err(RecvTimeoutError::Timeout) => {
+                    if !(self.on_wait)() {
+                        return Err(self.abandon());
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return Err(self.fail(writer_stopped())),
+            }
+        }
+    }
+
+    fn fail(&mut self, e: io::Error) -> io::Error {
+        self.stop = Some(Stop::Failed);
+        e
+    }
+
+    /// The consumer stops waiting. If the file already went into place, the
+    /// helper thread sees no difference: the commit stands (see [`Fate`]).
+    fn abandon(&mut self) -> io::Error {
+        let mut fate = self.fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *fate == Fate::Pending {
+            *fate = Fate::Abandoned;
+        }
+        self.stop = Some(Stop::Cancelled);
+        cancelled()
+    }
+
+    fn check(&self) -> io::Result<()> {
+        match self.stop {
+            None => Ok(()),
+            Some(Stop::Cancelled) => Err(cancelled()),
+            Some(_) => Err(io::Error::other("the file could not be written")),
+        }
+    }
+
+    /// Hands the current buffer to the helper thread and takes an empty one,
+    /// waiting (bounded) for one to come back when all are in flight.
+    fn hand_over(&mut self) -> io::Result<()> {
+        self.check()?;
+        while let Ok(answer) = self.back.try_recv() {
+            match answer {
+                Back::Buffer(b) => self.spare.push(b),
+                Back::Failed(e) => return Err(self.fail(e)),
+                _ => return Err(self.fail(io::Error::other("the writing thread answered out of turn"))),
+            }
+        }
+        let next = match self.spare.pop() {
+            Some(b) => b,
+            None if self.made < DEPTH => {
+                self.made += 1;
+                Zeroizing::new(Vec::with_capacity(WRITE_CHUNK))
+            }
+            None => {
+                self.next_answer(true)?;
+                match self.spare.pop() {
+                    Some(b) => b,
+                    None => return Err(self.fail(io::Error::other("the writing thread answered out of turn"))),
+                }
+            }
+        };
+        let full = std::mem::replace(&mut self.current, next);
+        self.send(Job::Data(full))
+    }
+
+    /// Sends a job; if the helper thread has ended, the error it sent.
+    fn send(&mut self, job: Job) -> io::Result<()> {
+        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job).is_ok()).unwrap_or(false);
+        if sent {
+            return Ok(());
+        }
+        while let Ok(answer) = self.back.try_recv() {
+            if let Back::Failed(e) = answer {
+                return Err(self.fail(e));
+            }
+        }
+        Err(self.fail(writer_stopped()))
+    }
+
+    /// Writes what is left, syncs the file and renames it to `out` (which
+    /// must still not exist); the size written. Waits as the writes do.
+    pub fn commit(mut self) -> io::Result<u64> {
+        if !self.current.is_empty() {
+            self.hand_over()?;
+        }
+        self.check()?;
+        self.send(Job::Commit)?;
+        match self.next_answer(false) {
+            Ok(Back::Committed(size)) => Ok(size),
+            Ok(_) => Err(io::Error::other("the writing thread answered out of turn")),
+            Err(e) if is_cancelled(&e) => {
+                // The rename may have won the race with the stop.
+                let fate = *self.fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                match fate {
+                    Fate::Done(size) => Ok(size),
+                    _ => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl std::io::Write for Destination<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.check()?;
+        if self.current.len() == WRITE_CHUNK {
+            self.hand_over()?;
+        }
+        let n = (WRITE_CHUNK - self.current.len()).min(data.len());
+        self.current.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    /// Nothing to do: the bytes go out in chunks, and all of them, synced, at
+    /// [`Destination::commit`].
+    fn flush(&mut self) -> io::Result<()> {
+        self.check()
+    }
+}
+
+impl Drop for Destination<'_> {
+    /// Not committed (an error elsewhere, or a stop): the helper thread
+    /// removes what it wrote when it sees the jobs end. Waited for, so that
+    /// nothing is left behind when this returns, unless the destination
+    /// stalls: then (the write was stopped, or `on_wait` says stop) the
+    /// thread is left to clean up whenever its call returns.
+    fn drop(&mut self) {
+        {
+            let mut fate = self.fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *fate == Fate::Pending {
+                *fate = Fate::Abandoned;
+            }
+        }
+        drop(self.jobs.take());
+        loop {
+            match self.back.recv_timeout(WAIT) {
+                Ok(Back::Gone) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.stop == Some(Stop::Cancelled) || !(self.on_wait)() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn writer_stopped() -> io::Error {
+    io::Error::other("the writing thread stopped before the end of the file")
+}
+
+/// The helper thread of a [`Destination`]: creates the temporary file,
+/// writes every chunk, and at the commit syncs and renames it. Whatever
+/// goes wrong, or if the consumer is gone, the temporary file is removed.
+fn drain(
+    out: PathBuf,
+    crash_label: &'static str,
+    jobs: Receiver<Job>,
+    back: SyncSender<Back>,
+    fate: std::sync::Arc<std::sync::Mutex<Fate>>,
+) {
+    use std::io::Write;
+    let abandoned = || *fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner) == Fate::Abandoned;
+    // A file cut short by a crash of an earlier write to this place.
+    crate::fsx::remove_stale_temps(&out);
+    let tmp = crate::fsx::temp_sibling(&out);
+    let exists = || io::Error::new(io::ErrorKind::AlreadyExists, "there is already a file at the chosen place");
+    let opened = if out.symlink_metadata().is_ok() { Err(exists()) } else { crate::fsx::create_private(&tmp) };
+    let mut file = match opened {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = back.send(Back::Failed(e));
+            return;
+        }
+    };
+    if back.send(Back::Opened).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return;
+    }
+    // Sends can block only if the consumer neither reads answers nor ends:
+    // answers are at most one per buffer (DEPTH) plus one final one.
+    let mut size = 0u64;
+    let result = loop {
+        match jobs.recv() {
+            Ok(Job::Data(mut buf)) => {
+                if let Err(e) = file.write_all(&buf) {
+                    break Err(e);
+                }
+                size += buf.len() as u64;
+                buf.fill(0);
+                buf.clear();
+                let _ = back.try_send(Back::Buffer(buf));
+            }
+            Ok(Job::Commit) => break Ok(true),
+            // The consumer is gone without a commit.
+            Err(_) => break Ok(false),
+        }
+    };
+    let committed = result.and_then(|commit| {
+        if !commit || abandoned() {
+            return Ok(false);
+        }
+        file.sync_all()?;
+        crash_point_labelled(crash_label, "before-rename");
+        if abandoned() {
+            return Ok(false);
+        }
+        // Never over a file that appeared meanwhile: a hard link fails if
+        // `out` exists. Where links are not supported (FAT on a USB
+        // stick), a rename after one more look.
+        match std::fs::hard_link(&tmp, &out) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(exists()),
+            Err(_) if out.symlink_metadata().is_ok() => return Err(exists()),
+            Err(_) => std::fs::rename(&tmp, &out)?,
+        }
+        let parent = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let _ = crate::fsx::sync_dir(parent);
+        crash_point_labelled(crash_label, "after-rename");
+        Ok(true)
+    });
+    drop(file);
+    match committed {
+        Ok(true) => {
+            let mut f = fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *f == Fate::Abandoned {
+                // The stop came while the rename was under way: reported as
+                // stopped, so nothing may stay in place.
+                drop(f);
+                let _ = std::fs::remove_file(&out);
+                return;
+            }
+            *f = Fate::Done(size);
+            drop(f);
+            let _ = back.send(Back::Committed(size));
+        }
+        Ok(false) => {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = back.send(Back::Gone);
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = back.send(Back::Failed(e));
+        }
+    }
+}
+
+fn crash_point_labelled(label: &str, point: &str) {
+    crate::fault::crash_point(&format!("{label}.{point}"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +754,74 @@ mod tests {
         assert!(is_cancelled(&reader.read(&mut [0u8; 16]).err().unwrap()), "stopped for good");
         drop(reader);
         assert_eq!(reports, [0, 0], "the same figures while waiting");
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        n.sort();
+        n
+    }
+
+    /// Waits (up to a second) for the helper thread to clean up.
+    fn eventually_names(dir: &Path, want: &[&str]) {
+        let until = Instant::now() + Duration::from_secs(1);
+        while names_in(dir) != want {
+            assert!(Instant::now() < until, "{:?}", names_in(dir));
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_destination_appears_whole_and_owner_only_at_its_commit() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("bundle.amana");
+        let data: Vec<u8> = (0..WRITE_CHUNK * DEPTH * 2 + 77).map(|i| (i * 13 % 251) as u8).collect();
+        let mut waits = || true;
+        let mut dest = Destination::create(&out, "test", &mut waits).unwrap();
+        dest.write_all(&data).unwrap();
+        assert!(!out.exists(), "nothing under the name before the commit");
+        assert_eq!(dest.commit().unwrap(), data.len() as u64);
+        assert_eq!(std::fs::read(&out).unwrap(), data);
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(names_in(dir.path()), ["bundle.amana"], "no temporary file left");
+    }
+
+    #[test]
+    fn a_destination_never_replaces_a_file_and_leaves_nothing_when_dropped() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("taken");
+        std::fs::write(&out, b"someone else's").unwrap();
+        let mut waits = || true;
+        let err = Destination::create(&out, "test", &mut waits).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+
+        // Appears while the destination is written: the commit refuses.
+        let late = dir.path().join("late");
+        let mut dest = Destination::create(&late, "test", &mut waits).unwrap();
+        dest.write_all(b"mine").unwrap();
+        std::fs::write(&late, b"theirs").unwrap();
+        assert_eq!(dest.commit().unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&late).unwrap(), b"theirs");
+
+        // Dropped without a commit (an error elsewhere in the export).
+        let dropped = dir.path().join("dropped");
+        let mut dest = Destination::create(&dropped, "test", &mut waits).unwrap();
+        dest.write_all(&vec![1u8; WRITE_CHUNK * 3]).unwrap();
+        drop(dest);
+        eventually_names(dir.path(), &["late", "taken"]);
+        assert_eq!(std::fs::read(&out).unwrap(), b"someone else's");
+    }
+
+    #[test]
+    fn a_destination_that_cannot_be_created_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut waits = || true;
+        let err = Destination::create(&dir.path().join("no/such/folder/x"), "test", &mut waits).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert!(!is_cancelled(&err));
     }
 }

@@ -412,3 +412,83 @@ fn a_stop_ends_opening_or_importing_a_stalled_bundle_within_a_second() {
     vault.lock();
     assert!(Vault::unlock(&dir, &SecretString::from(VAULT_PASS)).is_ok());
 }
+
+/// A lock while a bundle or a backup is written to a share that stopped
+/// answering (a real file system, frozen: every write blocks in the
+/// kernel): the operation must give the vault back within a second,
+/// whether the share froze before it began or in the middle of the
+/// bundle; nothing is left on the share once it answers again, the audit
+/// log records no export, and the vault works and locks as usual.
+#[test]
+fn a_stop_ends_an_export_or_a_backup_to_a_stalled_share_within_a_second() {
+    use common::stall::*;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(mut share) = FrozenMount::new(tmp.path()) else { return };
+    let dir = tmp.path().join("vault");
+    let mut vault = new_vault(&dir);
+    let case = case_with_source(&mut vault);
+    let file = tmp.path().join("hearing.mp4");
+    common::write_pattern_file(&file, 3 << 20, 7);
+    let attach =
+        api::AttachRequest { attached_to: case, path: file, acquisition: Default::default(), description: "".into() };
+    api::attach(&mut vault, attach, &mut |_, _| true).unwrap();
+    let exports = |v: &Vault| -> i64 {
+        v.conn().query_row("SELECT count(*) FROM audit_log WHERE action = 'export'", [], |r| r.get(0)).unwrap()
+    };
+    let request = |out: std::path::PathBuf| ExportRequest {
+        cases: vec![case],
+        records: vec![],
+        to: vec![],
+        passphrase: Some(SecretString::from("a passphrase for the partner only")),
+        profile: Profile::FULL,
+        out,
+    };
+
+    // Frozen in the middle: the first figures of progress freeze the share.
+    let out = share.dir.join("for-the-lawyer.amana");
+    let (req, frozen_dir) = (request(out.clone()), share.dir.clone());
+    let (v, code) = stopped_while_stalled(vault, move |v, progress| {
+        let mut froze = false;
+        api::export(v, req, &mut |done, total| {
+            if !froze && done > 0 {
+                freeze_now(&frozen_dir);
+                froze = true;
+            }
+            progress(done, total)
+        })
+    });
+    assert_eq!(code.as_deref(), Some("cancelled"), "export");
+    vault = v;
+    share.thaw_and_expect(&[], std::time::Duration::from_secs(5));
+
+    // Frozen before it begins: creating the file blocks.
+    share.freeze();
+    let req = BackupRequest {
+        out: share.dir.join("backup.amana"),
+        passphrase: SecretString::from("a long backup passphrase here"),
+    };
+    let (v, code) = stopped_while_stalled(vault, move |v, progress| api::backup(v, req, progress));
+    assert_eq!(code.as_deref(), Some("cancelled"), "backup");
+    vault = v;
+    share.thaw_and_expect(&[], std::time::Duration::from_secs(5));
+    assert_eq!(exports(&vault), 0, "no export in the audit log");
+
+    // The share answers again: the same export goes through, whole.
+    api::export(&mut vault, request(out.clone()), &mut |_, _| true).unwrap();
+    assert_eq!(share.names(), ["for-the-lawyer.amana"]);
+    assert_eq!(exports(&vault), 1);
+    let summary = api::open_bundle(
+        &vault,
+        OpenBundleRequest {
+            path: out,
+            passphrase: Some(SecretString::from("a passphrase for the partner only")),
+            expected_bundle_id: None,
+        },
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert_eq!(summary.summary.files, 1);
+    vault.lock();
+    assert!(Vault::unlock(&dir, &SecretString::from(VAULT_PASS)).is_ok());
+}

@@ -606,3 +606,63 @@ fn a_stop_ends_an_attach_from_a_stalled_share_within_a_second() {
     vault.lock();
     assert!(Vault::unlock(&dir, &secrecy::SecretString::from(VAULT_PASS)).is_ok());
 }
+
+/// A lock while a plaintext copy is saved to a share that stops answering
+/// in the middle (a real file system, frozen): the copy must give the vault
+/// back within a second; once the share answers again, nothing is left on
+/// it (no partial plaintext, no temporary file), the audit log records no
+/// copy, and the same copy then goes through whole.
+#[test]
+fn a_stop_ends_a_copy_to_a_stalled_share_within_a_second() {
+    use amana::api::{self, AttachRequest};
+    use amana::dossier::Kind;
+    use common::stall::*;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(mut share) = FrozenMount::new(tmp.path()) else { return };
+    let dir = tmp.path().join("vault");
+    let mut vault = new_vault(&dir);
+    let case = api::add_record(
+        &mut vault,
+        api::AddRecordRequest {
+            kind: Kind::Case,
+            case_id: None,
+            data: json!({ "title": "Hearing in absentia", "subject": { "names": [{ "name": "Y. I." }] } }),
+        },
+    )
+    .unwrap();
+    let original = tmp.path().join("hearing.mp4");
+    write_pattern_file(&original, 3 << 20, 5);
+    let req = AttachRequest {
+        attached_to: case.id,
+        path: original.clone(),
+        acquisition: Default::default(),
+        description: "".into(),
+    };
+    let evidence = api::attach(&mut vault, req, &mut |_, _| true).unwrap().id;
+    let copies = |v: &amana::Vault| -> i64 {
+        v.conn().query_row("SELECT count(*) FROM audit_log WHERE action = 'extract'", [], |r| r.get(0)).unwrap()
+    };
+
+    let out = share.dir.join("hearing.mp4");
+    let (to, frozen_dir) = (out.clone(), share.dir.clone());
+    let (mut vault, code) = stopped_while_stalled(vault, move |v, progress| {
+        let mut froze = false;
+        api::save_evidence_copy(v, evidence, to, &mut |done, total| {
+            if !froze && done > 0 {
+                freeze_now(&frozen_dir);
+                froze = true;
+            }
+            progress(done, total)
+        })
+    });
+    assert_eq!(code.as_deref(), Some("cancelled"));
+    share.thaw_and_expect(&[], Duration::from_secs(5));
+    assert_eq!(copies(&vault), 0, "no copy in the audit log");
+
+    api::save_evidence_copy(&mut vault, evidence, out.clone(), &mut |_, _| true).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&original).unwrap());
+    assert_eq!(copies(&vault), 1);
+    vault.lock();
+    assert!(amana::Vault::unlock(&dir, &secrecy::SecretString::from(VAULT_PASS)).is_ok());
+}

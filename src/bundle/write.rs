@@ -1,10 +1,12 @@
 //! Exporting a bundle: records and evidence streamed out of the vault into an
 //! age-encrypted tar, in constant memory. The bundle is written to a temporary
 //! file beside the destination and renamed only once complete and synced, so
-//! a bundle is either whole or absent.
+//! a bundle is either whole or absent; that file is written on a helper
+//! thread ([`stall::Destination`]), so a destination that stops answering
+//! does not hold up a lock.
 
-use std::io::{self, BufWriter, Read};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use base64::Engine;
@@ -20,7 +22,7 @@ use crate::dossier::{Kind, Record};
 use crate::evidence::{self, EvidenceError, Progress, ReadAhead, Sha256Pipe, CHUNK};
 use crate::fault::crash_point;
 use crate::identity::{self, encode_signing_key};
-use crate::{fsx, Vault};
+use crate::{stall, Vault};
 
 /// Who can open the bundle.
 pub enum Recipients {
@@ -294,9 +296,6 @@ impl<R: Read> Read for Checked<R> {
 
 /// Writes a bundle. Records the export in the audit log.
 pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) -> Result<ExportSummary, BundleError> {
-    if opts.out.exists() {
-        return Err(BundleError::OutputExists(opts.out.clone()));
-    }
     let me = identity::active(vault.conn(), "Amana vault")?;
     let sender = Sender {
         display_name: me.display_name.clone(),
@@ -344,14 +343,36 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
     };
 
     let total: u64 = manifest.files.iter().map(|f| f.size).sum::<u64>() + manifest_bytes.len() as u64;
-    // A bundle cut short by a crash of an earlier export to this place.
-    fsx::remove_stale_temps(&opts.out);
-    let tmp = fsx::temp_sibling(&opts.out);
-    let result = (|| -> Result<u64, BundleError> {
-        let file = fsx::create_private(&tmp).map_err(BundleError::io("create the bundle file"))?;
-        let age_out = encryptor
-            .wrap_output(BufWriter::with_capacity(CHUNK, file))
-            .map_err(BundleError::io("write the bundle"))?;
+    // The bundle goes to a temporary file beside `out`, written on a helper
+    // thread (stall::Destination), so that a lock is not held up by a
+    // destination that stops answering: every wait for it reports progress
+    // again with the same figures, and a stop ends the export.
+    let progress = std::cell::RefCell::new(progress);
+    let done = std::cell::Cell::new(0u64);
+    let cancelled = std::cell::Cell::new(false);
+    let report = |n: u64| {
+        done.set(done.get() + n);
+        let go = (progress.borrow_mut())(done.get(), total);
+        cancelled.set(!go);
+        go
+    };
+    let (was_cancelled, out) = (&cancelled, &opts.out);
+    let write_err = move |what: &'static str| {
+        move |e: io::Error| {
+            if was_cancelled.get() || stall::is_cancelled(&e) {
+                BundleError::Cancelled
+            } else if e.kind() == io::ErrorKind::AlreadyExists {
+                BundleError::OutputExists(out.clone())
+            } else {
+                BundleError::io(what)(e)
+            }
+        }
+    };
+    let mut on_wait = || report(0);
+    let size = (|| -> Result<u64, BundleError> {
+        let file = stall::Destination::create(&opts.out, "export", &mut on_wait)
+            .map_err(write_err("create the bundle file"))?;
+        let age_out = encryptor.wrap_output(file).map_err(write_err("write the bundle"))?;
         let mut tar = tar::Builder::new(age_out);
         let mtime =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -366,10 +387,10 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
             h
         };
         tar.append_data(&mut header(manifest_bytes.len() as u64), MANIFEST_PATH, manifest_bytes.as_slice())
-            .map_err(BundleError::io("write the bundle"))?;
+            .map_err(write_err("write the bundle"))?;
         tar.append_data(&mut header(sig_bytes.len() as u64), SIGNATURE_PATH, sig_bytes.as_slice())
-            .map_err(BundleError::io("write the bundle"))?;
-        let mut done = manifest_bytes.len() as u64;
+            .map_err(write_err("write the bundle"))?;
+        done.set(manifest_bytes.len() as u64);
         let files = evidence::ExportReader::new(vault)?;
         for f in &manifest.files {
             let damaged = || {
@@ -405,46 +426,23 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
                 expected: (f.size, f.sha256.clone()),
                 failed: false,
             };
-            let cancelled = std::cell::Cell::new(false);
-            let mut on_read = |n| {
-                done += n;
-                cancelled.set(!progress(done, total));
-                !cancelled.get()
-            };
+            let mut on_read = |n| report(n);
             let counted = Counting { inner: checked, on_read: &mut on_read };
             tar.append_data(&mut header(f.size), &f.path, counted).map_err(|e| {
-                if cancelled.get() {
-                    BundleError::Cancelled
-                } else if e.kind() == io::ErrorKind::InvalidData {
+                if e.kind() == io::ErrorKind::InvalidData && !cancelled.get() {
                     damaged()
                 } else {
-                    BundleError::io("write the bundle")(e)
+                    write_err("write the bundle")(e)
                 }
             })?;
         }
         crash_point("export.before-finish");
-        let age_out = tar.into_inner().map_err(BundleError::io("write the bundle"))?;
-        let buffered = age_out.finish().map_err(BundleError::io("write the bundle"))?;
-        let file = buffered.into_inner().map_err(|e| BundleError::io("write the bundle")(e.into_error()))?;
-        file.sync_all().map_err(BundleError::io("write the bundle"))?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        crash_point("export.before-rename");
-        if opts.out.exists() {
-            return Err(BundleError::OutputExists(opts.out.clone()));
-        }
-        std::fs::rename(&tmp, &opts.out).map_err(BundleError::io("write the bundle"))?;
-        sync_parent(&opts.out);
-        crash_point("export.after-rename");
-        progress(total, total);
+        let age_out = tar.into_inner().map_err(write_err("write the bundle"))?;
+        let file = age_out.finish().map_err(write_err("write the bundle"))?;
+        let size = file.commit().map_err(write_err("write the bundle"))?;
+        (progress.borrow_mut())(total, total);
         Ok(size)
-    })();
-    let size = match result {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
+    })()?;
     let cases: Vec<String> =
         manifest.records.iter().filter(|r| r.kind == Kind::Case).map(|r| r.id.to_string()).collect();
     let audited = (|| -> Result<(), BundleError> {
@@ -488,11 +486,6 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
         redactions: manifest.redactions.len(),
         unreviewed: manifest.records.iter().filter(|r| r.unreviewed).count(),
     })
-}
-
-fn sync_parent(p: &Path) {
-    let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let _ = fsx::sync_dir(parent);
 }
 
 /// Counts bytes as they are read; the callback returning `false` aborts.

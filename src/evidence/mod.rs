@@ -468,39 +468,40 @@ pub struct Extracted {
 /// user chose. The copy appears under its name only once it is complete and
 /// verified; a damaged file leaves nothing behind. Recorded in the audit log.
 pub fn extract(vault: &mut Vault, id: Uuid, out: &Path, progress: Progress<'_>) -> Result<Extracted, EvidenceError> {
-    if out.exists() {
-        return Err(EvidenceError::OutputExists(out.to_path_buf()));
-    }
     let (e, _, reader) = open_stream(vault, id)?;
-    // A copy cut short by a crash of an earlier extraction to this place.
-    fsx::remove_stale_temps(out);
-    let tmp = fsx::temp_sibling(out);
-    let result = (|| {
-        let file = fsx::create_private(&tmp).map_err(EvidenceError::write("the copy"))?;
-        let mut w = BufWriter::with_capacity(CHUNK, file);
-        let (size, digest) = pump(reader, &mut w, e.size, progress, |_| EvidenceError::Damaged(id))?;
-        if size != e.size || digest != e.sha256 {
-            return Err(EvidenceError::DigestMismatch(id));
-        }
-        let file = w.into_inner().map_err(|err| EvidenceError::write("the copy")(err.into_error()))?;
-        file.sync_all().map_err(EvidenceError::write("the copy"))?;
-        if out.exists() {
-            return Err(EvidenceError::OutputExists(out.to_path_buf()));
-        }
-        crash_point("extract.before-rename");
-        std::fs::rename(&tmp, out).map_err(EvidenceError::write("the copy"))?;
-        if let Some(parent) = out.parent() {
-            let _ = fsx::sync_dir(if parent.as_os_str().is_empty() { Path::new(".") } else { parent });
-        }
-        Ok((size, digest))
-    })();
-    let (size, sha256) = match result {
-        Ok(r) => r,
-        Err(err) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(err);
+    // Written on a helper thread (stall::Destination): while the place the
+    // user chose does not answer, progress is reported again with the last
+    // figures, so a lock can stop the copy.
+    let progress = std::cell::RefCell::new(progress);
+    let last = std::cell::Cell::new((0u64, e.size));
+    let mut on_wait = || {
+        let (done, total) = last.get();
+        (progress.borrow_mut())(done, total)
+    };
+    let write_err = |err: io::Error| {
+        if stall::is_cancelled(&err) {
+            EvidenceError::Cancelled
+        } else if err.kind() == io::ErrorKind::AlreadyExists {
+            EvidenceError::OutputExists(out.to_path_buf())
+        } else {
+            EvidenceError::write("the copy")(err)
         }
     };
+    let mut w = stall::Destination::create(out, "extract", &mut on_wait).map_err(write_err)?;
+    let mut report = |done, total| {
+        last.set((done, total));
+        (progress.borrow_mut())(done, total)
+    };
+    let (size, sha256) =
+        pump(reader, &mut w, e.size, &mut report, |_| EvidenceError::Damaged(id)).map_err(|err| match err {
+            EvidenceError::WriteFailed { source, .. } if stall::is_cancelled(&source) => EvidenceError::Cancelled,
+            other => other,
+        })?;
+    if size != e.size || sha256 != e.sha256 {
+        // Dropped uncommitted: the helper thread removes what it wrote.
+        return Err(EvidenceError::DigestMismatch(id));
+    }
+    w.commit().map_err(write_err)?;
     let r = store::get(vault.conn(), id)?;
     let tx = vault.conn_mut().transaction()?;
     audit::append(

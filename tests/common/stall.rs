@@ -70,3 +70,105 @@ pub fn stopped_while_stalled<T: Send + 'static>(
         ),
     }
 }
+
+/// A real file system that stops answering: ext4 in a file, mounted through
+/// a loop device, then frozen (`fsfreeze`), so that every write to it
+/// blocks in the kernel, uninterruptibly, as on a hung network share or a
+/// USB stick that stopped responding. Thawed, unmounted and removed when
+/// dropped (before that, a thread blocked on it could not end, nor could
+/// the test process).
+pub struct FrozenMount {
+    /// The mounted folder: choose destinations under it.
+    pub dir: std::path::PathBuf,
+    /// Whether [`FrozenMount::freeze`] froze it (for the reader; a drop
+    /// thaws in any case).
+    pub frozen: bool,
+}
+
+impl FrozenMount {
+    /// A 32 MiB file system mounted at `parent/hung-share`, not yet frozen.
+    /// `None` when this process may not mount one (not root): the caller
+    /// says so and skips. As root, a failure to mount fails the test.
+    pub fn new(parent: &Path) -> Option<FrozenMount> {
+        if !nix_is_root() {
+            eprintln!("skipped: mounting a file system to freeze needs root (CI runs as root)");
+            return None;
+        }
+        let image = parent.join("hung-share.img");
+        let dir = parent.join("hung-share");
+        std::fs::create_dir(&dir).unwrap();
+        let run = |cmd: &str, args: &[&std::ffi::OsStr]| {
+            let out = std::process::Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("{cmd}: {e}"));
+            assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        std::fs::File::create(&image).unwrap().set_len(32 << 20).unwrap();
+        run("mkfs.ext4", &["-q".as_ref(), image.as_os_str()]);
+        run("mount", &["-o".as_ref(), "loop".as_ref(), image.as_os_str(), dir.as_os_str()]);
+        Some(FrozenMount { dir, frozen: false })
+    }
+
+    /// From now on every write under [`FrozenMount::dir`] blocks.
+    pub fn freeze(&mut self) {
+        freeze_now(&self.dir);
+        self.frozen = true;
+    }
+
+    /// Writes go through again; blocked ones complete. (Also when frozen by
+    /// [`freeze_now`] from elsewhere.)
+    pub fn thaw(&mut self) {
+        let _ = std::process::Command::new("fsfreeze")
+            .arg("-u")
+            .arg(&self.dir)
+            .stderr(std::process::Stdio::null())
+            .status();
+        self.frozen = false;
+    }
+
+    /// The names in the mounted folder (ext4's own `lost+found` left out).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "lost+found")
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Thaws, and waits (up to `within`) until the folder holds exactly
+    /// `names`: a thread that was blocked on the frozen disk cleans up when
+    /// its write returns. Panics with what is there otherwise.
+    pub fn thaw_and_expect(&mut self, names: &[&str], within: Duration) {
+        self.thaw();
+        let until = Instant::now() + within;
+        loop {
+            let now = self.names();
+            if now == names {
+                return;
+            }
+            assert!(Instant::now() < until, "after the thaw the share holds {now:?}, expected {names:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for FrozenMount {
+    fn drop(&mut self) {
+        self.thaw();
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.dir).status();
+    }
+}
+
+/// Freezes the mounted file system at `dir` (of a [`FrozenMount`]), from
+/// any thread: in the middle of an operation, from its progress callback.
+pub fn freeze_now(dir: &Path) {
+    let ok = std::process::Command::new("fsfreeze").arg("-f").arg(dir).status().expect("fsfreeze");
+    assert!(ok.success(), "fsfreeze -f {}", dir.display());
+}
+
+fn nix_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
