@@ -132,7 +132,9 @@ pub fn open(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
         return Err(DbError::Damaged);
     }
     let wiping = heap_wiping();
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let mut conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    writes_wait_their_turn(&mut conn);
     configure(&conn, key, wiping)?;
     if schema_version(&conn)? == 0 {
         return Err(DbError::Damaged);
@@ -178,14 +180,28 @@ pub fn page_problems(conn: &Connection) -> Result<Vec<PageProblem>, DbError> {
 /// Creates a new, empty vault database at `path` (which must not exist).
 pub fn create(path: &Path, key: &VaultKey) -> Result<Connection, DbError> {
     let wiping = heap_wiping();
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    writes_wait_their_turn(&mut conn);
     configure(&conn, key, wiping)?;
     migrate(&conn)?;
     index_secure_delete(&conn)?;
     Ok(conn)
+}
+
+/// Every transaction on a writing connection begins IMMEDIATE: it takes the
+/// write lock at `BEGIN`, waiting for it (`busy_timeout`, 5 s) while another
+/// process or connection writes. A DEFERRED one (SQLite's default) begins
+/// as a reader and asks for the lock at its first write; in WAL mode, if
+/// another writer committed meanwhile, that upgrade fails at once with
+/// SQLITE_BUSY, without waiting: 20 of 24 `amana case add` started together
+/// failed so ("database is locked"), the CLI beside the open app too.
+/// Applies to `transaction()` and `unchecked_transaction()`; a statement
+/// outside a transaction takes the lock itself and waits as well.
+fn writes_wait_their_turn(conn: &mut Connection) {
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
 }
 
 fn configure(conn: &Connection, key: &VaultKey, wiping: Wiping) -> Result<(), DbError> {
@@ -248,6 +264,15 @@ fn index_secure_delete(conn: &Connection) -> Result<(), DbError> {
         )?;
         if !on {
             let tx = conn.unchecked_transaction()?;
+            // Another process opening the vault may have done it meanwhile.
+            let done: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM search_index_config WHERE k = 'secure-delete' AND v = 1)",
+                [],
+                |r| r.get(0),
+            )?;
+            if done {
+                return Ok(());
+            }
             tx.execute_batch(
                 "INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1);
                  INSERT INTO search_index(search_index) VALUES ('optimize');",
@@ -306,7 +331,13 @@ fn migrate(conn: &Connection) -> Result<(), DbError> {
     if current == SCHEMA_VERSION {
         return Ok(());
     }
+    // Read again under the write lock: another process opening the same
+    // vault may have migrated it meanwhile.
     let tx = conn.unchecked_transaction()?;
+    let current = schema_version(&tx)?;
+    if current >= SCHEMA_VERSION {
+        return Ok(());
+    }
     for sql in &MIGRATIONS[current as usize..] {
         tx.execute_batch(sql)?;
     }
