@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 const APP_COMMANDS: &[&str] = &[
     "app_status",
+    "media_playback_isolated",
     "vault_create",
     "vault_unlock",
     "vault_unlock_remembered",

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod open_bundle;
+pub mod sandbox;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +33,8 @@ pub struct AppState {
     /// The web process's unasked deaths, so a page that cannot start is not
     /// restarted forever.
     restarts: Mutex<Restarts>,
+    /// Whether the page's process runs in WebKit's sandbox (`sandbox.rs`).
+    web_sandbox: bool,
 }
 
 /// Counts the web process's unasked deaths: a restart is allowed unless
@@ -241,6 +244,14 @@ fn with_vault<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Vault) -> ApiR
 
 fn today(as_of: Option<Date>) -> Date {
     as_of.unwrap_or_else(Date::today)
+}
+
+/// Whether the page's process runs in WebKit's sandbox, so that audio and
+/// video may be played in the viewer (their player's temporary files stay
+/// in that process's memory): `sandbox.rs`.
+#[tauri::command]
+fn media_playback_isolated(state: State<'_, AppState>) -> bool {
+    state.web_sandbox
 }
 
 #[tauri::command]
@@ -545,8 +556,9 @@ fn vault_dir() -> PathBuf {
     std::env::var_os("AMANA_VAULT").map(PathBuf::from).unwrap_or_else(amana::api::default_vault_dir)
 }
 
-/// Starts the app.
-pub fn run() {
+/// Starts the app; `sandbox`: whether the page's process runs in WebKit's
+/// sandbox ([`sandbox::prepare`], called first thing in `main`).
+pub fn run(sandbox: sandbox::WebSandbox) {
     let dir = vault_dir();
     tauri::Builder::default()
         // First: a second launch on the same vault hands its bundle to this
@@ -560,6 +572,7 @@ pub fn run() {
             cancel: AtomicBool::new(false),
             window_restarted: AtomicBool::new(false),
             restarts: Mutex::new(Restarts::default()),
+            web_sandbox: sandbox.is_on(),
         })
         .setup(|app| {
             // Incognito: WebKit keeps no cache, cookies or local storage on disk.
@@ -590,6 +603,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             app_status,
+            media_playback_isolated,
             vault_create,
             vault_unlock,
             vault_unlock_remembered,

@@ -43,5 +43,8 @@ fn main() {
     if let Err(e) = amana::hardening::protect_process_memory() {
         eprintln!("amana: warning: could not turn off core files for this process ({e})");
     }
-    amana_desktop::run();
+    // Before any thread: it sets the environment WebKit reads when it starts
+    // the page's process (src-tauri/src/sandbox.rs).
+    let sandbox = amana_desktop::sandbox::prepare();
+    amana_desktop::run(sandbox);
 }

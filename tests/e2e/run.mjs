@@ -1,6 +1,7 @@
 // End-to-end test of the real Amana desktop app: built binary, Xvfb,
 // tauri-driver + WebKitWebDriver. A field researcher's session: create a
-// vault, add a case with an Arabic testimony and a file, view the file, find
+// vault, add a case with an Arabic testimony and a file, view the file, play a
+// recording (the page's process sandboxed, nothing of it on the disk), find
 // the case by a name variant, see it in the urgent view, lock by idle timeout,
 // unlock, switch language, crash the page's web process (the app locks and
 // loads it again on the lock screen); then the handover between two vaults
@@ -16,17 +17,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session, sleep, until } from './webdriver.mjs';
-import { assert, runSteps, screenShot, shot, step } from './steps.mjs';
+import { appPid, assert, runSteps, screenShot, shot, step } from './steps.mjs';
 import { CANARY_SOURCE, runHandover } from './handover.mjs';
 import { runInbox } from './inbox.mjs';
 import { memoryAfterLock, processTree } from './memory.mjs';
 import { lockedWithNewWebProcess, unlockByKeyboard, webProcesses } from './relock.mjs';
+import { canaryWav, namespaces, watchWebProcesses } from './media.mjs';
 
 const [app, cli] = process.argv.slice(2);
 if (!app || !cli) throw new Error('usage: run.mjs APP_BINARY CLI_BINARY');
 const PASS = 'a long passphrase for the e2e test';
 const CANARY_LATIN = 'CANARY-e2e-7Q4Z';
 const CANARY_ARABIC = 'شاهدكناري';
+const CANARY_MEDIA = 'CANARY-media-3K8V';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'amana-e2e-'));
 const dirs = { vault: path.join(root, 'vault'), home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
 for (const d of [dirs.home, dirs.tmp]) fs.mkdirSync(d, { recursive: true });
@@ -139,6 +142,45 @@ async function main() {
       await s.click('dialog-close');
       await s.waitFor(async () => !(await s.script(`return !!document.querySelector('[data-testid="viewer-dialog"]')`)), 'the viewer closed');
       await shot(s, 'en-case');
+    });
+
+    await step('play a recording: the page runs in WebKit\'s sandbox, and nothing of what it plays is in a file on the disk', async () => {
+      const f = path.join(dirs.tmp, 'interview.wav');
+      canaryWav(f, CANARY_MEDIA);
+      amana(['attach', caseId, f, '--by', 'e2e']);
+      fs.rmSync(f);
+      await s.click('nav-cases');
+      await s.click('case-open');
+      await s.waitFor(async () => (await s.findAll('evidence-view')).length === 2, 'the recording in the case');
+      // The "view" button of the recording's row: the one whose own row (the
+      // largest ancestor holding no other such button) names the file.
+      await s.script(`const views = [...document.querySelectorAll('[data-testid="evidence-view"]')];
+        const row = (b) => { let e = b; while (e.parentElement && e.parentElement.querySelectorAll('[data-testid="evidence-view"]').length === 1) e = e.parentElement; return e; };
+        views.find((b) => row(b).innerText.includes('interview.wav')).click();`);
+      await s.find('viewer-verified');
+      // The page's process: in mount and network namespaces of its own
+      // (bubblewrap), not the app's.
+      const mine = namespaces(appPid(app));
+      const web = webProcesses(app);
+      assert(web.length >= 1, 'a web process');
+      for (const w of web) {
+        const ns = namespaces(w);
+        assert(ns.mnt !== mine.mnt && ns.net !== mine.net, `web process ${w} sandboxed: ${JSON.stringify(ns)} vs the app's ${JSON.stringify(mine)}`);
+      }
+      await s.waitFor(async () => s.script(`return !!document.querySelector('[data-testid="viewer-dialog"] audio')`), 'the audio player');
+      const played = await s.script(`const a = document.querySelector('[data-testid="viewer-dialog"] audio'); a.muted = true; return a.play().then(() => 'playing', (e) => String(e));`);
+      assert(played === 'playing', `the recording plays: ${played}`);
+      // While it plays, every file the page's process holds open: none on a
+      // disk-backed file system outside the vault (GStreamer's download
+      // buffer, if used, is in the sandbox's private tmpfs).
+      const open = await watchWebProcesses(app, 4000, { allowed: [dirs.vault], canary: CANARY_MEDIA });
+      const at = await s.script(`return document.querySelector('[data-testid="viewer-dialog"] audio').currentTime`);
+      assert(at > 1, `the recording played (at ${at} s)`);
+      assert(open.length === 0, `files on the disk held by the page while it played: ${JSON.stringify(open)}`);
+      console.log(`  played ${at.toFixed(1)} s in web process(es) ${web.join(', ')}; no file on a disk held open`);
+      await shot(s, 'en-evidence-audio');
+      await s.click('dialog-close');
+      await s.waitFor(async () => !(await s.script(`return !!document.querySelector('[data-testid="viewer-dialog"]')`)), 'the viewer closed');
     });
 
     await step('find the case by a name variant', async () => {
@@ -274,7 +316,7 @@ async function main() {
         else if (e.isFile() && !vaultCipher(p)) {
           scanned++;
           const b = fs.readFileSync(p);
-          for (const c of [CANARY_LATIN, CANARY_ARABIC, CANARY_SOURCE]) if (b.includes(Buffer.from(c))) hits.push(`${c} in ${p}`);
+          for (const c of [CANARY_LATIN, CANARY_ARABIC, CANARY_SOURCE, CANARY_MEDIA]) if (b.includes(Buffer.from(c))) hits.push(`${c} in ${p}`);
         }
       }
     };

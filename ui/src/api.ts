@@ -115,6 +115,8 @@ export const api = {
   takePendingOpen: () => call<string | null>("take_pending_open"),
   /** Whether this page was loaded again because the previous one stopped working (the vault was locked for it), once. */
   takeWindowRestarted: () => call<boolean>("take_window_restarted"),
+  /** Whether audio and video may be played in the viewer: the page's process runs in WebKit's sandbox. */
+  mediaPlaybackIsolated: () => call<boolean>("media_playback_isolated"),
   countries: (lang: string) => call<Array<[string, string]>>("countries", { lang }),
 };
 

@@ -237,6 +237,7 @@ export const en: Messages = {
   "evidence.view": "View",
   "evidence.pdf_page": "Page {i} of {n}",
   "evidence.verified": "Digest verified: the file is unchanged",
+  "evidence.media_not_isolated": "Recordings are not played inside Amana on this computer: it cannot keep the player apart from the rest of the system (its sandbox is not available here), and the player could leave parts of the recording on the disk. You can save a plaintext copy and play it with another program, if this computer is safe.",
   "evidence.cannot_show": "This kind of file cannot be shown inside Amana. You can save a plaintext copy to open it with another program.",
   "evidence.save_copy": "Save a plaintext copy…",
   "evidence.save.title": "Save a copy that is NOT encrypted?",

@@ -227,6 +227,7 @@ export const fr: Messages = {
   "evidence.view": "Afficher",
   "evidence.pdf_page": "Page {i} sur {n}",
   "evidence.verified": "Empreinte vérifiée : le fichier est intact",
+  "evidence.media_not_isolated": "Les enregistrements ne sont pas lus dans Amana sur cet ordinateur : il ne peut pas isoler le lecteur du reste du système (son bac à sable n'y est pas disponible), et le lecteur pourrait laisser des parties de l'enregistrement sur le disque. Vous pouvez en enregistrer une copie en clair et la lire avec un autre programme, si cet ordinateur est sûr.",
   "evidence.cannot_show": "Ce type de fichier ne peut pas être affiché dans Amana. Vous pouvez en enregistrer une copie en clair pour l'ouvrir avec un autre programme.",
   "evidence.save_copy": "Enregistrer une copie en clair…",
   "evidence.save.title": "Enregistrer une copie NON chiffrée ?",

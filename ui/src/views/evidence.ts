@@ -148,6 +148,13 @@ export async function viewEvidence(r: StoredRecord<EvidenceData>): Promise<void>
     },
   });
   try {
+    // GStreamer's player may write what it plays to a temporary file: only
+    // where that file stays in the sandboxed page process's memory.
+    const isMedia = d.media_type.startsWith("audio/") || d.media_type.startsWith("video/");
+    if (isMedia && !(await api.mediaPlaybackIsolated())) {
+      content.replaceChildren(h("div", { class: "callout callout-warning", testid: "viewer-media-refused" }, icon("alert"), h("p", null, t("evidence.media_not_isolated"))));
+      return;
+    }
     const bytes = await api.evidenceRead(r.id);
     if (!dlg.dialog.isConnected) return;
     url = blobUrl(bytes, d.media_type);
