@@ -14,6 +14,7 @@ use crate::dossier::store::{self, StoredRecord};
 use crate::dossier::views::{self, CaseOverview, TimelineEntry, UrgentItem};
 use crate::dossier::{Acquisition, CountryCode, Kind, Record};
 use crate::evidence::{self, Attachment};
+use crate::fault::crash_point;
 use crate::{audit, search, Vault};
 
 mod handover;
@@ -235,7 +236,7 @@ pub struct CaseListItem {
 
 /// Every case, with the figures the list shows.
 pub fn list_cases(vault: &Vault, today: Date) -> ApiResult<Vec<CaseListItem>> {
-    let urgent = views::urgent(vault.conn(), today, 14)?;
+    let urgent = views::urgent(vault.conn(), today, views::URGENT_WITHIN_DAYS)?;
     let mut out = Vec::new();
     for c in store::list(vault.conn(), Some(Kind::Case), None)? {
         let o = views::case_overview(vault.conn(), c.id, today)?;
@@ -298,12 +299,22 @@ pub struct AddRecordRequest {
     pub data: serde_json::Value,
 }
 
-/// Adds a record.
+/// Adds a record. Evidence is not added by hand: its record is made by
+/// attaching its file ([`attach`]), which fixes its size and digest.
 pub fn add_record(vault: &mut Vault, req: AddRecordRequest) -> ApiResult<StoredRecord> {
+    if req.kind == Kind::Evidence {
+        return Err(ApiError {
+            code: "record.evidence_needs_file".into(),
+            message: "an evidence record is made by attaching its file (`amana attach RECORD_ID FILE`)".into(),
+            wait_seconds: None,
+        });
+    }
     let (id, record) = store::parse_input(req.kind, req.data)?;
     let tx = vault.conn_mut().transaction()?;
     let r = store::add(&tx, req.case_id, id, record, None)?;
+    crash_point("record.before-commit");
     tx.commit()?;
+    crash_point("record.after-commit");
     Ok(r)
 }
 
@@ -321,7 +332,9 @@ pub struct EditRecordRequest {
 pub fn edit_record(vault: &mut Vault, req: EditRecordRequest) -> ApiResult<StoredRecord> {
     let tx = vault.conn_mut().transaction()?;
     let r = store::edit(&tx, req.id, &req.patch)?;
+    crash_point("record.before-commit");
     tx.commit()?;
+    crash_point("record.after-commit");
     Ok(r)
 }
 
@@ -331,7 +344,9 @@ pub fn edit_record(vault: &mut Vault, req: EditRecordRequest) -> ApiResult<Store
 pub fn delete_record(vault: &mut Vault, id: Uuid) -> ApiResult<store::Deleted> {
     let tx = vault.conn_mut().transaction()?;
     let gone = store::delete(&tx, id)?;
+    crash_point("record.before-commit");
     tx.commit()?;
+    crash_point("record.after-commit");
     crate::db::truncate_journal(vault.conn())?;
     evidence::remove_files(vault, &gone.evidence);
     Ok(gone)

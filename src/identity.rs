@@ -181,6 +181,9 @@ fn create(conn: &Connection, display_name: &str) -> Result<(), IdentityError> {
     Ok(())
 }
 
+/// The name a vault's identity gets until the user renames it.
+pub const DEFAULT_NAME: &str = "Amana vault";
+
 /// The active identity, created (named `default_name`) on first use.
 pub fn active(conn: &Connection, default_name: &str) -> Result<VaultIdentity, IdentityError> {
     let row: Option<(String, String, String)> = conn
@@ -202,7 +205,7 @@ pub fn active(conn: &Connection, default_name: &str) -> Result<VaultIdentity, Id
 
 /// Makes a new identity; the old ones stay for reading old bundles.
 pub fn rotate(conn: &Connection) -> Result<VaultIdentity, IdentityError> {
-    let current = active(conn, "Amana vault")?;
+    let current = active(conn, DEFAULT_NAME)?;
     create(conn, &current.display_name)?;
     active(conn, &current.display_name)
 }

@@ -419,7 +419,7 @@ fn evidence_round_trip_through_attach() {
         assert_eq!(code, "record.invalid", "{frozen}: {message}");
     }
     let (code, _) = f.v.fail_in(&["evidence", "add", "--case", &f.case], v1.to_string().as_bytes());
-    assert_eq!(code, "cli.use_attach");
+    assert_eq!(code, "record.evidence_needs_file");
     assert_eq!(f.v.state(), before);
 
     let file = format!("{}.age", f.evidence);

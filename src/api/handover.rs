@@ -21,11 +21,9 @@ use crate::bundle::{BundleError, BundleKind, BundleRecord, Profile, Redaction};
 use crate::dossier::date::Date;
 use crate::dossier::{store, Kind};
 use crate::evidence::Progress;
-use crate::identity::{self, Contact, ContactCard, VaultIdentity};
+use crate::identity::{self, Contact, ContactCard, VaultIdentity, DEFAULT_NAME};
 use crate::Vault;
 
-/// The name a vault's identity gets until the user renames it.
-const DEFAULT_NAME: &str = "Amana vault";
 /// Largest contact card file or QR image read.
 const MAX_CARD_FILE: u64 = 64 * 1024;
 const MAX_QR_IMAGE: u64 = 16 << 20;

@@ -296,7 +296,7 @@ impl<R: Read> Read for Checked<R> {
 
 /// Writes a bundle. Records the export in the audit log.
 pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) -> Result<ExportSummary, BundleError> {
-    let me = identity::active(vault.conn(), "Amana vault")?;
+    let me = identity::active(vault.conn(), identity::DEFAULT_NAME)?;
     let sender = Sender {
         display_name: me.display_name.clone(),
         signing_key: encode_signing_key(&me.verifying_key()),

@@ -145,7 +145,7 @@ pub fn identity_cmd(ctx: &Ctx, cmd: IdentityCmd) -> CliResult {
     let conn = vault.conn();
     match cmd {
         IdentityCmd::Show => {
-            let me = identity::active(conn, "Amana vault")?;
+            let me = identity::active(conn, identity::DEFAULT_NAME)?;
             let out = serde_json::json!({ "card": me.card(), "fingerprint": me.fingerprint() });
             ctx.emit(&out, || {
                 format!(
@@ -172,7 +172,7 @@ pub fn identity_cmd(ctx: &Ctx, cmd: IdentityCmd) -> CliResult {
             });
         }
         IdentityCmd::Export { out } => {
-            let me = identity::active(conn, "Amana vault")?;
+            let me = identity::active(conn, identity::DEFAULT_NAME)?;
             let mut f = amana::fsx::create_private(&out)
                 .map_err(|e| CliError::new("io.failed", format!("could not create {}: {e}", out.display())))?;
             std::io::Write::write_all(&mut f, me.age_identity_file().as_bytes())
@@ -280,7 +280,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
             return Err(BundleError::NoRecipients.into());
         }
         if !a.no_self {
-            let me = identity::active(vault.conn(), "Amana vault")?;
+            let me = identity::active(vault.conn(), identity::DEFAULT_NAME)?;
             keys.push((me.recipient().to_string(), "this vault".into()));
         }
         Recipients::Keys(keys)
@@ -613,7 +613,7 @@ pub fn review(ctx: &Ctx, case: Uuid) -> CliResult {
 pub fn backup(ctx: &Ctx, out: PathBuf, to_self: bool) -> CliResult {
     let mut vault = unlock(ctx)?;
     let recipients = if to_self {
-        let me = identity::active(vault.conn(), "Amana vault")?;
+        let me = identity::active(vault.conn(), identity::DEFAULT_NAME)?;
         Recipients::Keys(vec![(me.recipient().to_string(), "this vault".into())])
     } else {
         Recipients::Passphrase(bundle_passphrase(true)?)

@@ -100,7 +100,7 @@ enum Command {
     /// What is urgent: deadlines passed or near, people detained pending extradition.
     Urgent {
         /// "Near" means within this many days.
-        #[arg(long, default_value_t = 14)]
+        #[arg(long, default_value_t = amana::dossier::views::URGENT_WITHIN_DAYS)]
         within_days: i64,
         /// Compute as of this date instead of today.
         #[arg(long, value_name = "YYYY-MM-DD")]

@@ -11,7 +11,7 @@ use amana::dossier::store::{self, DossierError};
 use amana::dossier::views;
 use amana::dossier::{Acquisition, FuzzyDate, Kind};
 use amana::evidence::{self, Attachment, EvidenceError};
-use amana::{audit, search, Vault};
+use amana::{api, audit, search, Vault};
 use clap::{Args, Subcommand};
 use uuid::Uuid;
 
@@ -160,15 +160,8 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
     let mut vault = unlock(ctx)?;
     match cmd {
         RecordCmd::Add { case } => {
-            if kind == Kind::Evidence {
-                return Err(CliError::new("cli.use_attach", "evidence is added with `amana attach RECORD_ID FILE`"));
-            }
-            let (id, record) = store::parse_input(kind, read_json_stdin(kind)?)?;
-            let tx = vault.conn_mut().transaction()?;
-            let r = store::add(&tx, case, id, record, None)?;
-            amana::fault::crash_point("record.before-commit");
-            tx.commit()?;
-            amana::fault::crash_point("record.after-commit");
+            let data = if kind == Kind::Evidence { serde_json::Value::Null } else { read_json_stdin(kind)? };
+            let r = api::add_record(&mut vault, api::AddRecordRequest { kind, case_id: case, data })?;
             ctx.emit(&r, || format!("Added {} {}.", kind.as_str(), r.id));
         }
         RecordCmd::List { case } => {
@@ -200,11 +193,7 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
         RecordCmd::Edit { id } => {
             store::get_kind(vault.conn(), id, kind)?;
             let patch = read_json_stdin(kind)?;
-            let tx = vault.conn_mut().transaction()?;
-            let r = store::edit(&tx, id, &patch)?;
-            amana::fault::crash_point("record.before-commit");
-            tx.commit()?;
-            amana::fault::crash_point("record.after-commit");
+            let r = api::edit_record(&mut vault, api::EditRecordRequest { id, patch })?;
             ctx.emit(&r, || format!("Saved {} {} as version {}.", kind.as_str(), r.id, r.version));
         }
         RecordCmd::Delete { id, yes } => {
@@ -217,15 +206,8 @@ pub fn record(ctx: &Ctx, kind: Kind, cmd: RecordCmd) -> CliResult {
                 format!("Delete {} \"{}\"?", kind.as_str(), r.record.label())
             };
             confirm(&what, yes)?;
-            let tx = vault.conn_mut().transaction()?;
-            let gone = store::delete(&tx, id)?;
-            amana::fault::crash_point("record.before-commit");
-            tx.commit()?;
-            amana::fault::crash_point("record.after-commit");
-            // The deleted text leaves vault.db and its journal now, not
-            // only when the vault locks (docs/SECURITY.md).
-            amana::db::truncate_journal(vault.conn())?;
-            evidence::remove_files(&vault, &gone.evidence);
+            // Also truncates the journal and removes evidence files.
+            let gone = api::delete_record(&mut vault, id)?;
             ctx.emit(&gone, || format!("Deleted {} record(s).", gone.records.len()));
         }
         RecordCmd::History { id } => {

@@ -197,6 +197,10 @@ impl UrgentItem {
     }
 }
 
+/// How near a deadline is "near": the urgent view and the case list's
+/// counts, in the CLI and the app alike (`amana urgent --within-days`).
+pub const URGENT_WITHIN_DAYS: i64 = 14;
+
 /// What is urgent as of `today`: open proceedings past or within
 /// `within_days` of their deadline, and subjects in custody.
 pub fn urgent(conn: &Connection, today: Date, within_days: i64) -> Result<Vec<UrgentItem>, DossierError> {

@@ -599,6 +599,7 @@ export const ar: Messages = {
   "error.record.invalid": "بعض المعلومات غير صالحة. تحقّق من الحقول وحاول مجددًا.",
   "error.record.duplicate_id": "يوجد سجل آخر بالمعرّف نفسه.",
   "error.record.bad_reference": "يشير هذا إلى سجل غير موجود أو ينتمي إلى قضية أخرى.",
+  "error.record.evidence_needs_file": "يُضاف الدليل بإرفاق ملفه، كي يُسجَّل حجمه وبصمته كما وصل.",
   "error.record.in_use": "ما زالت سجلات أخرى تشير إلى هذا السجل (مثل شهادات أدلى بها هذا المصدر). عدّلها أو احذفها أولًا.",
   "error.record.no_such_version": "هذه النسخة من السجل غير موجودة.",
   "error.evidence.not_a_file": "لا يمكن إرفاق هذا: إنه ليس ملفًا (ربما مجلد).",

@@ -582,6 +582,7 @@ export const en: Messages = {
   "error.record.invalid": "Some of the information is not valid. Check the fields and try again.",
   "error.record.duplicate_id": "A record with the same identifier already exists.",
   "error.record.bad_reference": "This refers to a record that does not exist or belongs to another case.",
+  "error.record.evidence_needs_file": "Evidence is added by attaching its file, so that its size and fingerprint are recorded as it was received.",
   "error.record.in_use": "Other records still refer to this one (for example, testimonies given by this source). Change or delete them first.",
   "error.record.no_such_version": "This version of the record does not exist.",
   "error.evidence.not_a_file": "This cannot be attached: it is not a file (perhaps a folder).",

@@ -564,6 +564,7 @@ export const fr: Messages = {
   "error.record.invalid": "Certaines informations ne sont pas valides. Vérifiez les champs et réessayez.",
   "error.record.duplicate_id": "Un enregistrement avec le même identifiant existe déjà.",
   "error.record.bad_reference": "Ceci renvoie à un enregistrement qui n'existe pas ou qui appartient à un autre dossier.",
+  "error.record.evidence_needs_file": "Une pièce s'ajoute en joignant son fichier, afin que sa taille et son empreinte soient enregistrées telles qu'elle a été reçue.",
   "error.record.in_use": "D'autres enregistrements renvoient encore à celui-ci (par exemple des témoignages de cette source). Modifiez-les ou supprimez-les d'abord.",
   "error.record.no_such_version": "Cette version de l'enregistrement n'existe pas.",
   "error.evidence.not_a_file": "Impossible de joindre ceci : ce n'est pas un fichier (peut-être un dossier).",

@@ -15,7 +15,7 @@ export const ERROR_CODES = [
   "keyring.unavailable", "keyring.mismatch", "keyring.failed", "keyring.not_remembered",
   "io.failed", "io.disk_full", "io.write_failed",
   "record.not_found", "record.wrong_kind", "record.invalid", "record.duplicate_id", "record.bad_reference",
-  "record.in_use", "record.no_such_version",
+  "record.in_use", "record.no_such_version", "record.evidence_needs_file",
   "evidence.not_a_file", "evidence.read_failed", "evidence.missing", "evidence.damaged",
   "evidence.digest_mismatch", "evidence.output_exists", "cancelled",
   // Handover: bundles, contacts, identity.
