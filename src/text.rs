@@ -1096,12 +1096,12 @@ mod tests {
 
     #[test]
     fn full_names_meet() {
-        assert!(shares_key("Idris Hasan", "إدريس حسن"));
-        assert!(shares_key("Mohamed al-Kayali", "محمد الكيالي"));
+        assert!(shares_key("Idris Mansour", "إدريس منصور"));
+        assert!(shares_key("Samir al-Kayali", "سمير الكيالي"));
         assert!(shares_key("Gamal Abdel Nasser", "جمال عبد الناصر"));
         assert!(shares_key("Gamal Abdel Nasser", "Jamal Abd al-Nasir"));
-        // the domain's documented alias: Idris meets Yidiresi
-        assert!(shares_key("Idris Hasan", "Yidiresi Aishan"));
+        // a Chinese transcription of a Uyghur name: Idris meets Yidiresi
+        assert!(shares_key("Idris Tursun", "Yidiresi Tuersun"));
     }
 
     /// Names that must not share any key.
@@ -1180,7 +1180,7 @@ mod tests {
     fn name_keys_shape() {
         assert_eq!(name_keys("Mohamed"), ["mhmd"]);
         assert_eq!(name_keys("مُحَمَّد"), ["mhmd"]);
-        assert_eq!(name_keys("Mohamed al-Kayali"), ["mhmd", "kl", "alkl", "mhmdkl", "mhmdlkl"]);
+        assert_eq!(name_keys("Samir al-Kayali"), ["smr", "kl", "alkl", "smrkl", "smrlkl"]);
         // the article alone is never a key
         assert!(!name_keys("al-Kayali").contains(&"al".to_string()));
         // an apostrophe inside a name is ayn or hamza, not a word break

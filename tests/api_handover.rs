@@ -31,7 +31,7 @@ fn case_with_source(v: &mut Vault) -> uuid::Uuid {
         api::AddRecordRequest {
             kind: Kind::Case,
             case_id: None,
-            data: json!({ "title": "Extradition request", "subject": { "names": [{ "name": "Mohamed al-Kayali" }] } }),
+            data: json!({ "title": "Extradition request", "subject": { "names": [{ "name": "Samir al-Kayali" }] } }),
         },
     )
     .unwrap();

@@ -36,9 +36,9 @@ fn case_input() -> Value {
         "subject": {
             "kind": "person",
             "names": [
-                { "name": "Mohamed al-Kayali", "kind": "primary" },
-                { "name": "محمد الكيالي", "kind": "native_script" },
-                { "name": "Muhammad Kayyali", "kind": "transliteration" },
+                { "name": "Samir al-Kayali", "kind": "primary" },
+                { "name": "سمير الكيالي", "kind": "native_script" },
+                { "name": "Sameer Kayyali", "kind": "transliteration" },
                 { "name": "Abu Yazan", "kind": "alias" }
             ],
             "nationalities": ["SA", "AU"],

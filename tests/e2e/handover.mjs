@@ -168,7 +168,7 @@ export async function runHandover(ctx) {
       await answerSaveDialog({ ...ctx, saveTitle: 'Save the draft' }, draft);
       await s.waitFor(async () => fs.existsSync(draft) && !(await s.script(`return !!document.querySelector('[data-testid="draft-dialog"]')`)), 'the draft written');
       const text = fs.readFileSync(draft, 'utf8');
-      assert(text.includes('Mohamed al-Kayali') && !text.includes(CANARY_SOURCE), 'the draft names the subject, not the source (no consent)');
+      assert(text.includes('Samir al-Kayali') && !text.includes(CANARY_SOURCE), 'the draft names the subject, not the source (no consent)');
       // A plaintext copy the person chose to write: removed so the leak scan checks only unintended copies.
       fs.rmSync(draft);
       for (const t of await s.findAll('toast')) await s.cmd('POST', `/element/${t}/click`, {});
@@ -331,7 +331,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       }
       const a = cliFor(ctx, ctx.vaultA);
       a(['init', '--kdf-memory-mib', '64', '--kdf-iterations', '1']);
-      ctx.caseId = JSON.parse(a(['case', 'add'], JSON.stringify({ title: 'Extradition request', subject: { names: [{ name: 'Mohamed al-Kayali' }] } }))).id;
+      ctx.caseId = JSON.parse(a(['case', 'add'], JSON.stringify({ title: 'Extradition request', subject: { names: [{ name: 'Samir al-Kayali' }] } }))).id;
       await runHandover(ctx);
     },
     () => {

@@ -112,7 +112,7 @@ async function main() {
     let lockedPid;
     await step('add a case with an Arabic testimony', async () => {
       await s.click('new-case');
-      await s.type('case-form-name', 'Mohamed al-Kayali');
+      await s.type('case-form-name', 'Samir al-Kayali');
       await s.click('case-form-submit');
       await s.waitFor(async () => (await s.findAll('case-row')).length === 1, 'the new case in the list');
       const cases = JSON.parse(amana(['case', 'list']));
@@ -185,7 +185,7 @@ async function main() {
 
     await step('find the case by a name variant', async () => {
       await s.click('nav-search');
-      await s.type('search-input', 'Muhammad Kayyali');
+      await s.type('search-input', 'Sameer Kayyali');
       await s.click('search-submit');
       await s.waitFor(async () => (await s.findAll('search-result')).length >= 1, 'a search result');
       await shot(s, 'en-search');

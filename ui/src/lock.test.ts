@@ -29,13 +29,13 @@ describe("locking", () => {
     const unlockScreen = vi.fn();
     screens.unlock = unlockScreen;
     screens.shell = () => {
-      document.getElementById("app")!.innerHTML = '<main id="view"><h1>Idris Hasan</h1><textarea>a testimony being typed</textarea></main>';
+      document.getElementById("app")!.innerHTML = '<main id="view"><h1>Idris Mansour</h1><textarea>a testimony being typed</textarea></main>';
     };
     screens.route = () => {};
     await enterMain();
     expect(app.unlocked).toBe(true);
 
-    remember("case", { name: "Idris Hasan" });
+    remember("case", { name: "Idris Mansour" });
     remember("search", { hits: [1, 2, 3] });
     const revoke = vi.spyOn(URL, "revokeObjectURL");
     const url = blobUrl(new Uint8Array([1, 2, 3]), "image/png");
