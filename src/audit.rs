@@ -190,6 +190,14 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 
 const COLUMNS: &str = "seq, at, action, kind, record_id, case_id, detail, content_sha256, prev_hash, hash";
 
+/// When `action` (of records of `kind`, e.g. an export of a `backup`) was
+/// last recorded (RFC 3339), if ever.
+pub fn last_at(conn: &Connection, action: Action, kind: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT max(at) FROM audit_log WHERE action = ?1 AND kind = ?2", (action.as_str(), kind), |r| {
+        r.get(0)
+    })
+}
+
 /// The newest entries, newest first; or those of one case or record.
 pub fn list(conn: &Connection, limit: usize, about: Option<&str>) -> rusqlite::Result<Vec<Entry>> {
     let sql = format!(

@@ -104,6 +104,7 @@ fn a_case_goes_from_a_to_b_without_the_sources_identity() {
             passphrase: None,
             profile: Profile::parse("no-source-identities").unwrap(),
             out: out.clone(),
+            no_self: None,
         },
         &mut |_, _| true,
     )
@@ -145,6 +146,7 @@ fn a_case_goes_from_a_to_b_without_the_sources_identity() {
             passphrase: None,
             profile: Profile::parse("no-source-identities").unwrap(),
             out: to.to_path_buf(),
+            no_self: None,
         };
         api::export(a, req, &mut |_, _| true).unwrap()
     };
@@ -443,6 +445,7 @@ fn a_stop_ends_an_export_or_a_backup_to_a_stalled_share_within_a_second() {
         passphrase: Some(SecretString::from("a passphrase for the partner only")),
         profile: Profile::FULL,
         out,
+        no_self: None,
     };
 
     // Frozen in the middle: the first figures of progress freeze the share.
@@ -491,4 +494,39 @@ fn a_stop_ends_an_export_or_a_backup_to_a_stalled_share_within_a_second() {
     assert_eq!(summary.summary.files, 1);
     vault.lock();
     assert!(Vault::unlock(&dir, &SecretString::from(VAULT_PASS)).is_ok());
+}
+
+/// A backup follows one set of rules whether the app or the CLI asks for
+/// it (api::backup_to owns them): a vault with neither cases nor contacts
+/// has nothing to back up; one with contacts only does (its identity and
+/// verified contacts are worth keeping). Before, the app refused the
+/// contacts-only vault that the CLI backed up.
+#[test]
+fn the_app_and_the_cli_follow_the_same_backup_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = vault(&tmp.path().join("a"));
+    let b = vault(&tmp.path().join("b"));
+    let backup = |a: &mut Vault, name: &str| {
+        api::backup(
+            a,
+            BackupRequest { out: tmp.path().join(name), passphrase: SecretString::from(PASS) },
+            &mut |_, _| true,
+        )
+    };
+    assert_eq!(backup(&mut a, "empty.amana").unwrap_err().code, "bundle.nothing_selected");
+    let card = api::my_identity(&b).unwrap().card_text;
+    api::add_contact(&a, AddContactRequest { card, name: Some("Nadia".into()) }).unwrap();
+    let made = backup(&mut a, "contacts-only.amana").unwrap();
+    assert_eq!((made.cases, made.records), (0, 0));
+    assert!(tmp.path().join("contacts-only.amana").exists());
+
+    // The CLI, on a vault with nothing: the same refusal, the same code.
+    let v = common::TestVault::new();
+    let out = v.tmp.path().join("backup.amana");
+    let (code, _) = common::error_of(&v.run_with_env(
+        &["backup", "--out", out.to_str().unwrap(), "--json"],
+        &[("AMANA_PASSPHRASE", common::PASS), ("AMANA_BUNDLE_PASSPHRASE", PASS)],
+    ));
+    assert_eq!(code, "bundle.nothing_selected");
+    assert!(!out.exists());
 }

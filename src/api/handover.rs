@@ -232,11 +232,24 @@ pub struct ExportRequest {
     pub profile: Profile,
     /// Where, as the save dialog returned.
     pub out: PathBuf,
+    /// Leave this vault out of the recipients (`amana export --no-self`): it
+    /// then cannot read its own bundle. Default: it is always one of them.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub no_self: Option<bool>,
 }
 
-fn check_new_passphrase(p: &SecretString) -> ApiResult<()> {
+/// The rule for a new bundle or backup passphrase, for the app and the CLI:
+/// at least as long as a vault's.
+pub fn check_new_bundle_passphrase(p: &SecretString) -> ApiResult<()> {
     if p.expose_secret().trim().chars().count() < crate::vault::MIN_PASSPHRASE_CHARS {
-        return Err(error("bundle.passphrase_too_short", "the bundle passphrase is too short"));
+        return Err(error(
+            "bundle.passphrase_too_short",
+            &format!(
+                "the bundle passphrase is too short: use at least {} characters",
+                crate::vault::MIN_PASSPHRASE_CHARS
+            ),
+        ));
     }
     Ok(())
 }
@@ -249,7 +262,7 @@ pub fn export(vault: &mut Vault, req: ExportRequest, progress: Progress<'_>) -> 
             if !req.to.is_empty() {
                 return Err(error("bundle.recipients_and_passphrase", "choose recipients or a passphrase, not both"));
             }
-            check_new_passphrase(&p)?;
+            check_new_bundle_passphrase(&p)?;
             Recipients::Passphrase(p)
         }
         None => {
@@ -257,8 +270,10 @@ pub fn export(vault: &mut Vault, req: ExportRequest, progress: Progress<'_>) -> 
             if keys.is_empty() {
                 return Err(BundleError::NoRecipients.into());
             }
-            let me = identity::active(vault.conn(), DEFAULT_NAME)?;
-            keys.push((me.recipient().to_string(), "this vault".into()));
+            if req.no_self != Some(true) {
+                let me = identity::active(vault.conn(), DEFAULT_NAME)?;
+                keys.push((me.recipient().to_string(), "this vault".into()));
+            }
             Recipients::Keys(keys)
         }
     };
@@ -372,21 +387,39 @@ pub struct BackupRequest {
 /// Writes a full backup bundle (every case, with history), protected by a
 /// passphrase. The audit log records it, which is where its date is kept.
 pub fn backup(vault: &mut Vault, req: BackupRequest, progress: Progress<'_>) -> ApiResult<ExportSummary> {
-    check_new_passphrase(&req.passphrase)?;
+    backup_to(vault, req.out, BackupTo::Passphrase(req.passphrase), progress)
+}
+
+/// Who can open a backup.
+pub enum BackupTo {
+    /// Anyone with this passphrase (a new one: [`check_new_bundle_passphrase`]).
+    Passphrase(SecretString),
+    /// Only this vault's identity (`amana backup --to-self`; keep the identity
+    /// file apart).
+    ThisVault,
+}
+
+/// Writes a full backup: every case with its history, and the vault block
+/// (identities, contacts). One owner for the app and the CLI: a vault with
+/// neither cases nor contacts has nothing to back up.
+pub fn backup_to(vault: &mut Vault, out: PathBuf, to: BackupTo, progress: Progress<'_>) -> ApiResult<ExportSummary> {
+    let recipients = match to {
+        BackupTo::Passphrase(p) => {
+            check_new_bundle_passphrase(&p)?;
+            Recipients::Passphrase(p)
+        }
+        BackupTo::ThisVault => {
+            let me = identity::active(vault.conn(), DEFAULT_NAME)?;
+            Recipients::Keys(vec![(me.recipient().to_string(), "this vault".into())])
+        }
+    };
     let cases: Vec<Uuid> = store::list(vault.conn(), Some(Kind::Case), None)?.into_iter().map(|c| c.id).collect();
-    if cases.is_empty() {
-        return Err(error("bundle.nothing_selected", "the vault has no cases to back up"));
+    if cases.is_empty() && identity::contacts(vault.conn())?.is_empty() {
+        return Err(error("bundle.nothing_selected", "the vault has no cases and no contacts to back up"));
     }
     Ok(write::export(
         vault,
-        ExportOptions {
-            cases,
-            only_records: None,
-            recipients: Recipients::Passphrase(req.passphrase),
-            profile: Profile::FULL,
-            kind: BundleKind::Backup,
-            out: req.out,
-        },
+        ExportOptions { cases, only_records: None, recipients, profile: Profile::FULL, kind: BundleKind::Backup, out },
         progress,
     )?)
 }
@@ -409,11 +442,7 @@ pub struct BackupStatus {
 
 /// Whether a backup is due.
 pub fn backup_status(vault: &Vault, today: Date) -> ApiResult<BackupStatus> {
-    let last: Option<String> = vault.conn().query_row(
-        "SELECT max(at) FROM audit_log WHERE action = 'export' AND kind = 'backup'",
-        [],
-        |r| r.get(0),
-    )?;
+    let last = crate::audit::last_at(vault.conn(), crate::audit::Action::Export, "backup")?;
     let days_since =
         last.as_deref().and_then(|at| at.get(..10)).and_then(|d| d.parse::<Date>().ok()).map(|d| d.days_until(today));
     let has_cases = !store::list(vault.conn(), Some(Kind::Case), None)?.is_empty();

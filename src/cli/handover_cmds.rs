@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use amana::bundle::import::{self, ImportReport, ProposalAction, ProposalReason, ProposedChange, VaultBlock};
 use amana::bundle::read::{self, Opener};
 use amana::bundle::restore::{self, RestoreError};
-use amana::bundle::write::{self, ExportOptions, Recipients};
 use amana::bundle::{BundleError, BundleKind, Profile};
-use amana::dossier::{store, Kind};
 use amana::identity::{self, IdentityError};
 use amana::Vault;
 use clap::{Args, Subcommand};
@@ -128,14 +126,8 @@ fn bundle_passphrase(new: bool) -> Result<SecretString, CliError> {
     } else {
         secrets::read(BUNDLE_PASSPHRASE_ENV, "bundle passphrase")?
     };
-    if new && p.expose_secret().trim().chars().count() < amana::vault::MIN_PASSPHRASE_CHARS {
-        return Err(CliError::new(
-            "bundle.passphrase_too_short",
-            format!(
-                "the bundle passphrase is too short: use at least {} characters",
-                amana::vault::MIN_PASSPHRASE_CHARS
-            ),
-        ));
+    if new {
+        amana::api::check_new_bundle_passphrase(&p)?;
     }
     Ok(p)
 }
@@ -272,33 +264,20 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
         )
     })?;
     let mut vault = unlock(ctx)?;
-    let recipients = if a.passphrase {
-        Recipients::Passphrase(bundle_passphrase(true)?)
-    } else {
-        let mut keys = write::resolve_recipients(&vault, &a.to)?;
-        if keys.is_empty() {
-            return Err(BundleError::NoRecipients.into());
-        }
-        if !a.no_self {
-            let me = identity::active(vault.conn(), identity::DEFAULT_NAME)?;
-            keys.push((me.recipient().to_string(), "this vault".into()));
-        }
-        Recipients::Keys(keys)
+    let passphrase = if a.passphrase { Some(bundle_passphrase(true)?) } else { None };
+    let req = amana::api::ExportRequest {
+        cases: a.cases,
+        records: a.records,
+        to: a.to,
+        passphrase,
+        profile,
+        out: a.out,
+        no_self: Some(a.no_self),
     };
     let mut bar = progress_bar("Exporting");
-    let summary = write::export(
-        &mut vault,
-        ExportOptions {
-            cases: a.cases,
-            only_records: (!a.records.is_empty()).then_some(a.records),
-            recipients,
-            profile,
-            kind: BundleKind::Handover,
-            out: a.out,
-        },
-        &mut bar,
-    )?;
+    let summary = amana::api::export(&mut vault, req, &mut bar);
     vault.lock();
+    let summary = summary?;
     ctx.emit(&summary, || {
         let mut s = format!(
             "Wrote {} ({} bytes): {} case(s), {} record(s), {} file(s).\nFor: {}.\nContains {}.",
@@ -612,23 +591,15 @@ pub fn review(ctx: &Ctx, case: Uuid) -> CliResult {
 
 pub fn backup(ctx: &Ctx, out: PathBuf, to_self: bool) -> CliResult {
     let mut vault = unlock(ctx)?;
-    let recipients = if to_self {
-        let me = identity::active(vault.conn(), identity::DEFAULT_NAME)?;
-        Recipients::Keys(vec![(me.recipient().to_string(), "this vault".into())])
+    let to = if to_self {
+        amana::api::BackupTo::ThisVault
     } else {
-        Recipients::Passphrase(bundle_passphrase(true)?)
+        amana::api::BackupTo::Passphrase(bundle_passphrase(true)?)
     };
-    let cases: Vec<Uuid> = store::list(vault.conn(), Some(Kind::Case), None)?.into_iter().map(|c| c.id).collect();
-    if cases.is_empty() && identity::contacts(vault.conn())?.is_empty() {
-        return Err(CliError::new("bundle.nothing_selected", "the vault has no cases and no contacts to back up"));
-    }
     let mut bar = progress_bar("Backing up");
-    let summary = write::export(
-        &mut vault,
-        ExportOptions { cases, only_records: None, recipients, profile: Profile::FULL, kind: BundleKind::Backup, out },
-        &mut bar,
-    )?;
+    let summary = amana::api::backup_to(&mut vault, out, to, &mut bar);
     vault.lock();
+    let summary = summary?;
     ctx.emit(&summary, || {
         format!(
             "Backup written to {} ({} bytes, {} records, {} files).{}",

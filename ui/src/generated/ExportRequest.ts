@@ -28,4 +28,9 @@ profile: RedactionProfile,
 /**
  * Where, as the save dialog returned.
  */
-out: string, };
+out: string, 
+/**
+ * Leave this vault out of the recipients (`amana export --no-self`): it
+ * then cannot read its own bundle. Default: it is always one of them.
+ */
+no_self?: boolean, };
