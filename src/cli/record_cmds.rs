@@ -10,7 +10,7 @@ use amana::dossier::date::Date;
 use amana::dossier::store::{self, DossierError};
 use amana::dossier::views;
 use amana::dossier::{Acquisition, FuzzyDate, Kind};
-use amana::evidence::{self, Attachment, EvidenceError};
+use amana::evidence::{self, EvidenceError};
 use amana::{api, audit, search, Vault};
 use clap::{Args, Subcommand};
 use uuid::Uuid;
@@ -242,17 +242,18 @@ pub(super) fn progress_bar(label: &'static str) -> impl FnMut(u64, u64) -> bool 
 pub fn attach(ctx: &Ctx, a: AttachArgs) -> CliResult {
     let mut vault = unlock(ctx)?;
     let mut bar = progress_bar("Encrypting");
-    let r = evidence::attach(
+    let r = api::attach(
         &mut vault,
-        Attachment {
+        api::AttachRequest {
             attached_to: a.record,
-            path: &a.file,
+            path: a.file.clone(),
             acquisition: Acquisition { by: a.by, on: a.on, how: a.how, from: a.from },
             description: a.description,
         },
         &mut bar,
-    )?;
+    );
     vault.lock();
+    let r = r?;
     ctx.emit(&r, || format!("Attached {} as evidence {}.", a.file.display(), r.id));
     Ok(())
 }
@@ -260,8 +261,9 @@ pub fn attach(ctx: &Ctx, a: AttachArgs) -> CliResult {
 pub fn extract(ctx: &Ctx, a: ExtractArgs) -> CliResult {
     let mut vault = unlock(ctx)?;
     let mut bar = progress_bar("Decrypting");
-    let out = evidence::extract(&mut vault, a.id, &a.out, &mut bar)?;
+    let out = api::save_evidence_copy(&mut vault, a.id, a.out, &mut bar);
     vault.lock();
+    let out = out?;
     ctx.emit(&out, || {
         format!(
             "Wrote a verified plaintext copy to {}. This copy is NOT encrypted: delete it when done.",
