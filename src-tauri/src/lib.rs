@@ -148,6 +148,24 @@ fn guard_web_process(window: &tauri::WebviewWindow) {
     });
 }
 
+/// GTK's file chooser (the open and save dialogs) records every file chosen
+/// in `~/.local/share/recently-used.xbel`, in plain text, tagged with the
+/// app's name, and lists them under "Recent": the names and places of
+/// evidence attached and bundles written would outlive the vault's lock.
+/// With `gtk-recent-files-enabled` off for this process, GTK adds nothing
+/// to that list and hides "Recent" in the dialogs (the list of other
+/// applications is left as it is). The dialogs are GTK's own, in this
+/// process (rfd's GTK backend): no portal keeps its own list.
+fn forget_recent_files() {
+    #[cfg(target_os = "linux")]
+    {
+        use gtk::prelude::GtkSettingsExt;
+        if let Some(settings) = gtk::Settings::default() {
+            settings.set_gtk_recent_files_enabled(false);
+        }
+    }
+}
+
 /// The page's web process died: lock, and load the page again on the lock
 /// screen (which says why if a vault was open), unless it keeps dying
 /// ([`Restarts`]): then a message says so, in the three languages since the
@@ -592,6 +610,7 @@ pub fn run(sandbox: sandbox::WebSandbox) {
                 .on_download(|_, _| false)
                 .build()?;
             guard_web_process(&window);
+            forget_recent_files();
             watch_sleep_and_screen_lock(app.handle().clone());
             open_bundle::announce(app.handle());
             Ok(())

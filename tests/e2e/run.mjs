@@ -324,6 +324,16 @@ async function main() {
     assert(hits.length === 0, `canaries found: ${hits.join(', ')}`);
     console.log(`  scanned ${scanned} files outside the vault's encrypted files`);
   });
+
+  await step('no record of the files chosen in the dialogs (GTK\'s recent files)', async () => {
+    // The handover flow wrote a bundle and a draft through GTK's real save
+    // dialog; GTK would list both in recently-used.xbel, in plain text,
+    // with the app's name (src-tauri/src/lib.rs, forget_recent_files).
+    const recent = path.join(env.XDG_DATA_HOME, 'recently-used.xbel');
+    const text = fs.existsSync(recent) ? fs.readFileSync(recent, 'utf8') : '';
+    assert(!/\.amana|amana-desktop|file:\/\//.test(text), `the dialogs' files are listed in ${recent}:\n${text.slice(0, 600)}`);
+    console.log(`  ${recent}: ${fs.existsSync(recent) ? `${text.length} bytes, no file of the session` : 'not written'}`);
+  });
 }
 
 runSteps(main, () => fs.rmSync(root, { recursive: true, force: true }));
