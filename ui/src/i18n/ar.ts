@@ -1,9 +1,10 @@
-import type { Messages } from "./types";
+import type { Msg } from "./types";
+import type { MessageKey } from "./en";
 import { handoverAr } from "./handover";
 import { reportsAr } from "./reports";
 import { trustAr } from "./trust";
 
-export const ar: Messages = {
+export const ar: Record<MessageKey, Msg> = {
   "app.name": "أمانة",
   "auth.offline_note": "يعمل دون اتصال بالإنترنت. لا يغادر شيء هذا الحاسوب.",
 

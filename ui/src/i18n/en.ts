@@ -3,7 +3,7 @@ import { handoverEn } from "./handover";
 import { reportsEn } from "./reports";
 import { trustEn } from "./trust";
 
-export const en: Messages = {
+export const en = {
   "app.name": "Amana",
   "auth.offline_note": "Works offline. Nothing leaves this computer.",
 
@@ -595,4 +595,7 @@ export const en: Messages = {
   ...handoverEn,
   ...reportsEn,
   ...trustEn,
-};
+} satisfies Messages;
+
+/** Every message key. English is the source: the other languages must have each (checked by tsc). */
+export type MessageKey = keyof typeof en;

@@ -1,9 +1,10 @@
-import type { Messages } from "./types";
+import type { Msg } from "./types";
+import type { MessageKey } from "./en";
 import { handoverFr } from "./handover";
 import { reportsFr } from "./reports";
 import { trustFr } from "./trust";
 
-export const fr: Messages = {
+export const fr: Record<MessageKey, Msg> = {
   "app.name": "Amana",
   "auth.offline_note": "Fonctionne hors ligne. Rien ne quitte cet ordinateur.",
 

@@ -2,9 +2,9 @@
 // identity, backup and restore, the progress bar), in the three languages
 // side by side; spread into en.ts, ar.ts and fr.ts.
 
-import type { Messages } from "./types";
+import type { Messages, Msg } from "./types";
 
-export const handoverEn: Messages = {
+export const handoverEn = {
   "progress.stop": "Stop",
   "progress.stopping": "Stopping…",
   "evidence.save.progress_title": "Saving a plaintext copy",
@@ -303,9 +303,12 @@ export const handoverEn: Messages = {
   "error.identity.damaged": "This vault's handover keys are damaged.",
   "error.identity.bad_name": "The name must have between 1 and 100 characters.",
   "error.identity.qr_too_long": "The card is too long for a QR code; share it as text.",
-};
+} satisfies Messages;
 
-export const handoverAr: Messages = {
+/** The keys of this feature's messages (English is the source). */
+export type HandoverKey = keyof typeof handoverEn;
+
+export const handoverAr: Record<HandoverKey, Msg> = {
   "progress.stop": "إيقاف",
   "progress.stopping": "جارٍ الإيقاف…",
   "evidence.save.progress_title": "حفظ نسخة غير مشفّرة",
@@ -600,7 +603,7 @@ export const handoverAr: Messages = {
   "error.identity.qr_too_long": "البطاقة أطول من أن تُوضع في رمز QR؛ شاركها نصًا.",
 };
 
-export const handoverFr: Messages = {
+export const handoverFr: Record<HandoverKey, Msg> = {
   "progress.stop": "Arrêter",
   "progress.stopping": "Arrêt en cours…",
   "evidence.save.progress_title": "Enregistrement d’une copie non chiffrée",

@@ -1,9 +1,9 @@
 // Strings of the Statistics screen and the "draft a letter" dialog, in the
 // three languages side by side; spread into en.ts, ar.ts and fr.ts.
 
-import type { Messages } from "./types";
+import type { Messages, Msg } from "./types";
 
-export const reportsEn: Messages = {
+export const reportsEn = {
   "nav.stats": "Statistics",
   "stats.title": "Statistics",
   "stats.intro": "What the vault documents, counted. Names, sources and ids never appear here.",
@@ -73,9 +73,12 @@ export const reportsEn: Messages = {
   "error.report.output_exists": "A file with that name already exists there. Choose another name.",
   "error.report.write_failed": "The file could not be written there. Check the disk and try again.",
   "error.report.pdf_failed": "The PDF could not be made. Try the editable text format.",
-};
+} satisfies Messages;
 
-export const reportsAr: Messages = {
+/** The keys of this feature's messages (English is the source). */
+export type ReportsKey = keyof typeof reportsEn;
+
+export const reportsAr: Record<ReportsKey, Msg> = {
   "nav.stats": "الإحصاءات",
   "stats.title": "الإحصاءات",
   "stats.intro": "ما توثّقه الخزنة، معدودًا. لا تظهر هنا الأسماء ولا المصادر ولا المعرّفات أبدًا.",
@@ -147,7 +150,7 @@ export const reportsAr: Messages = {
   "error.report.pdf_failed": "تعذّر إنشاء ملف PDF. جرّب صيغة النص القابل للتحرير.",
 };
 
-export const reportsFr: Messages = {
+export const reportsFr: Record<ReportsKey, Msg> = {
   "nav.stats": "Statistiques",
   "stats.title": "Statistiques",
   "stats.intro": "Ce que le coffre documente, compté. Aucun nom, aucune source, aucun identifiant n’apparaît ici.",

@@ -3,9 +3,9 @@
 // of that part of the core, in the three languages side by side; spread
 // into en.ts, ar.ts and fr.ts.
 
-import type { Messages } from "./types";
+import type { Messages, Msg } from "./types";
 
-export const trustEn: Messages = {
+export const trustEn = {
   "nav.inbox": "Inbox",
   "inbox.count_aria": { zero: "No proposed changes waiting", one: "One proposed change waiting", other: "{n} proposed changes waiting" },
   "inbox.title": "Inbox",
@@ -162,9 +162,12 @@ export const trustEn: Messages = {
   "enum.action.review": "Marked as reviewed",
   "enum.action.accept": "Proposed change accepted",
   "enum.action.reject": "Proposed change rejected",
-};
+} satisfies Messages;
 
-export const trustAr: Messages = {
+/** The keys of this feature's messages (English is the source). */
+export type TrustKey = keyof typeof trustEn;
+
+export const trustAr: Record<TrustKey, Msg> = {
   "nav.inbox": "صندوق الوارد",
   "inbox.count_aria": { zero: "لا تغييرات مقترحة بانتظارك", one: "تغيير مقترح واحد بانتظارك", two: "تغييران مقترحان بانتظارك", few: "{n} تغييرات مقترحة بانتظارك", many: "{n} تغييرًا مقترحًا بانتظارك", other: "{n} تغيير مقترح بانتظارك" },
   "inbox.title": "صندوق الوارد",
@@ -323,7 +326,7 @@ export const trustAr: Messages = {
   "enum.action.reject": "رُفض تغيير مقترح",
 };
 
-export const trustFr: Messages = {
+export const trustFr: Record<TrustKey, Msg> = {
   "nav.inbox": "À décider",
   "inbox.count_aria": { zero: "Aucune modification proposée en attente", one: "Une modification proposée en attente", other: "{n} modifications proposées en attente" },
   "inbox.title": "À décider",
