@@ -13,7 +13,7 @@ APT_PACKAGES := build-essential pkg-config curl wget file libssl-dev libdbus-1-d
   imagemagick age keyutils strace time openssl debootstrap xdotool poppler-utils \
   gdb iproute2 e2fsprogs
 
-.PHONY: run test setup ui bench bench-full fmt lint
+.PHONY: run test setup ui bench bench-full fmt lint check
 
 setup: .setup-stamp-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 
@@ -72,6 +72,21 @@ fmt:
 
 lint:
 	$(CARGO) clippy --all-targets --features fault-injection -- -D warnings
+	$(CARGO) clippy -p amana-desktop --all-targets -- -D warnings
+
+# The fast inner loop (a few minutes warm): formatting, lints, the core's
+# and the app's unit tests, the source checks (one owner per capability,
+# the dependency policy), the UI's types and Vitest. `make test` is still
+# the full suite CI runs.
+check: ui/node_modules/.package-lock.json
+	$(CARGO) fmt --all -- --check
+	$(MAKE) lint
+	$(CARGO) nextest run --locked --features fault-injection --lib --test one_owner --test dependency_policy
+	$(CARGO) nextest run --locked -p amana-desktop
+	cd ui && npm run typecheck && npm test
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
 
 # The fuzz targets (fuzz/, cargo-fuzz: bundle reader, manifest, key file, record JSON), FUZZ_SECONDS each,
 # starting from the seeds in fuzz/seeds/. cargo-fuzz needs nightly-only flags
