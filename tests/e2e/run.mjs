@@ -237,6 +237,16 @@ async function main() {
       await s.click('nav-settings');
       await s.select('language-select', 'ar');
       await s.waitFor(async () => (await s.script('return document.documentElement.dir')) === 'rtl', 'dir=rtl');
+      // Final ي is drawn with its dots, not as ى: the two words differ on
+      // screen ("هويتي", my identity; a font setup drew it "هويتى"). Drawn
+      // on a canvas with the page's own font, after it loaded.
+      const yeh = await s.script(`const family = getComputedStyle(document.body).fontFamily;
+        const draw = (t) => { const c = document.createElement('canvas'); c.width = 260; c.height = 100;
+          const x = c.getContext('2d'); x.font = '56px ' + family; x.direction = 'rtl'; x.textBaseline = 'middle';
+          x.fillStyle = '#000'; x.fillText(t, 240, 50); return c.toDataURL(); };
+        return document.fonts.load('56px ' + family, 'هويتي').then(() => ({ family, differ: draw('هويتي') !== draw('هويتى') }));`);
+      assert(yeh.differ, `final ي drawn as ى (dotless) in ${yeh.family}`);
+      console.log(`  final ي and ى drawn apart in ${yeh.family}`);
       await s.click('nav-cases');
       await shot(s, 'ar-cases');
       await s.click('case-open');
