@@ -314,6 +314,34 @@ impl Read for Watched<'_> {
     }
 }
 
+/// Runs `work` on a helper thread and waits for it at most [`WAIT`] at a
+/// time, calling `on_wait` in between; its `false` returns a cancelled error
+/// ([`is_cancelled`]) at once, and the thread is abandoned (what it
+/// returns, when it does, is dropped). For work that holds no part of the
+/// vault but takes long without a progress report: scrypt's key derivation
+/// for a passphrase bundle takes a second or more in a debug build on a
+/// busy machine, and a lock must not wait for it.
+pub fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    on_wait: &mut dyn FnMut() -> bool,
+) -> io::Result<T> {
+    let (done, result) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new().name("amana-work".into()).spawn(move || {
+        let _ = done.send(work());
+    })?;
+    loop {
+        match result.recv_timeout(WAIT) {
+            Ok(t) => return Ok(t),
+            Err(RecvTimeoutError::Timeout) => {
+                if !on_wait() {
+                    return Err(cancelled());
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return Err(io::Error::other("the helper thread stopped")),
+        }
+    }
+}
+
 /// Bytes handed to the writing thread at a time.
 pub const WRITE_CHUNK: usize = 4 * CHUNK;
 

@@ -322,6 +322,7 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
     })
     .expect("serialises");
 
+    let total: u64 = manifest.files.iter().map(|f| f.size).sum::<u64>() + manifest_bytes.len() as u64;
     let (encryptor, recipient_labels) = match &opts.recipients {
         Recipients::Keys(keys) if keys.is_empty() => return Err(BundleError::NoRecipients),
         Recipients::Keys(keys) => {
@@ -334,15 +335,27 @@ pub fn export(vault: &mut Vault, opts: ExportOptions, progress: Progress<'_>) ->
             (enc, keys.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
         }
         Recipients::Passphrase(p) => {
-            let mut r = age::scrypt::Recipient::new(p.clone());
-            r.set_work_factor(super::read::PASSPHRASE_WORK_FACTOR);
-            let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+            // The file key is wrapped here, with scrypt: on a helper thread,
+            // so that a stop (a lock) is seen while it derives the key.
+            let p = p.clone();
+            let derive = move || {
+                let mut r = age::scrypt::Recipient::new(p);
+                r.set_work_factor(super::read::PASSPHRASE_WORK_FACTOR);
+                age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))
+            };
+            let enc = stall::off_thread(derive, &mut || progress(0, total))
+                .map_err(|e| {
+                    if stall::is_cancelled(&e) {
+                        BundleError::Cancelled
+                    } else {
+                        BundleError::io("protect the bundle with the passphrase")(e)
+                    }
+                })?
                 .map_err(|_| BundleError::NoRecipients)?;
             (enc, vec!["a passphrase".to_string()])
         }
     };
 
-    let total: u64 = manifest.files.iter().map(|f| f.size).sum::<u64>() + manifest_bytes.len() as u64;
     // The bundle goes to a temporary file beside `out`, written on a helper
     // thread (stall::Destination), so that a lock is not held up by a
     // destination that stops answering: every wait for it reports progress
