@@ -530,3 +530,33 @@ fn the_app_and_the_cli_follow_the_same_backup_rules() {
     assert_eq!(code, "bundle.nothing_selected");
     assert!(!out.exists());
 }
+
+/// A lock while a passphrase bundle is opened and its key derived (scrypt,
+/// here at 2^19: over two seconds in this build, with no progress report):
+/// the derivation runs on a helper thread, and the open gives the vault back
+/// at once. Before, the stop was seen only once the key was derived.
+#[test]
+fn a_stop_ends_opening_a_passphrase_bundle_while_its_key_is_derived() {
+    use common::stall::*;
+    use std::io::Write;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("from-a-partner.amana");
+    let mut r = age::scrypt::Recipient::new(age::secrecy::SecretString::from("the partner's long passphrase"));
+    r.set_work_factor(19);
+    let started = std::time::Instant::now();
+    let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
+    eprintln!("scrypt at 2^19 took {:?} here", started.elapsed());
+    let mut w = enc.wrap_output(std::fs::File::create(&bundle).unwrap()).unwrap();
+    w.write_all(b"not even a tar: the key is derived before anything is read").unwrap();
+    w.finish().unwrap();
+
+    let vault = new_vault(&tmp.path().join("vault"));
+    let req = OpenBundleRequest {
+        path: bundle,
+        passphrase: Some(SecretString::from("the partner's long passphrase")),
+        expected_bundle_id: None,
+    };
+    let (_, code) = stopped_while_stalled(vault, move |v, progress| api::open_bundle(v, req, progress));
+    assert_eq!(code.as_deref(), Some("cancelled"));
+}

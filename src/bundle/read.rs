@@ -165,13 +165,17 @@ pub fn read(
 ) -> Result<Verified, BundleError> {
     // The length is known once the file is open; until then, 0 of 1 (0 %).
     let total = std::cell::Cell::new(1);
-    let mut done = 0u64;
+    let done = std::cell::Cell::new(0u64);
     let cancelled = std::cell::Cell::new(false);
-    let mut on_read = |n| {
-        done += n;
-        cancelled.set(!progress(done, total.get()));
+    // Shared by the reading (on_read) and the passphrase's key derivation
+    // (DerivedOffThread), which never run at the same time.
+    let progress = std::cell::RefCell::new(progress);
+    let report = |n: u64| {
+        done.set(done.get() + n);
+        cancelled.set(!(progress.borrow_mut())(done.get(), total.get()));
         !cancelled.get()
     };
+    let mut on_read = |n| report(n);
     // Opened and read on a helper thread, so that a bundle that stops
     // arriving (a FIFO, a hung share) cannot keep the vault from a lock: while
     // it gives nothing, progress is reported again, and a stop is seen.
@@ -206,10 +210,12 @@ pub fn read(
             }
             let mut id = age::scrypt::Identity::new(p.clone());
             id.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
+            let id = DerivedOffThread { inner: std::sync::Arc::new(id), on_wait: &report, cancelled: &cancelled };
             decryptor.decrypt(std::iter::once(&id as &dyn age::Identity))
         }
     }
     .map_err(|e| match e {
+        _ if cancelled.get() => BundleError::Cancelled,
         age::DecryptError::NoMatchingKeys => BundleError::NotForYou,
         age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed
             if matches!(opener, Opener::Passphrase(_)) =>
@@ -223,6 +229,48 @@ pub fn read(
     match read_tar(stream, on_file) {
         Err(_) if cancelled.get() => Err(BundleError::Cancelled),
         other => other,
+    }
+}
+
+/// A passphrase's identity whose key derivation (scrypt, up to
+/// [`MAX_SCRYPT_WORK_FACTOR`]: seconds) runs on a helper thread
+/// ([`stall::off_thread`]), reporting progress meanwhile, so that a stop (a
+/// lock) is seen while it runs. A stop makes the unwrap fail and sets
+/// `cancelled`, which the caller checks first.
+struct DerivedOffThread<'a> {
+    inner: std::sync::Arc<age::scrypt::Identity>,
+    on_wait: &'a dyn Fn(u64) -> bool,
+    cancelled: &'a std::cell::Cell<bool>,
+}
+
+impl age::Identity for DerivedOffThread<'_> {
+    fn unwrap_stanza(
+        &self,
+        stanza: &age_core::format::Stanza,
+    ) -> Option<Result<age_core::format::FileKey, age::DecryptError>> {
+        self.unwrap_stanzas(std::slice::from_ref(stanza))
+    }
+
+    /// The scrypt identity's own `unwrap_stanzas` (it also checks that its
+    /// stanza is the header's only one), on a helper thread.
+    fn unwrap_stanzas(
+        &self,
+        stanzas: &[age_core::format::Stanza],
+    ) -> Option<Result<age_core::format::FileKey, age::DecryptError>> {
+        // Stanza is not Clone: copied field by field (public fields).
+        let copy = |s: &age_core::format::Stanza| age_core::format::Stanza {
+            tag: s.tag.clone(),
+            args: s.args.clone(),
+            body: s.body.clone(),
+        };
+        let (inner, stanzas) = (std::sync::Arc::clone(&self.inner), stanzas.iter().map(copy).collect::<Vec<_>>());
+        match stall::off_thread(move || inner.unwrap_stanzas(&stanzas), &mut || (self.on_wait)(0)) {
+            Ok(unwrapped) => unwrapped,
+            Err(_) => {
+                self.cancelled.set(true);
+                Some(Err(age::DecryptError::DecryptionFailed))
+            }
+        }
     }
 }
 
