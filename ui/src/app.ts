@@ -3,7 +3,7 @@
 
 import { api, toApiError, type ApiError } from "./api";
 import { detectLang, lang, onLangChange, setLang } from "./i18n";
-import { IdleTimer, PanicDetector } from "./lib/idle";
+import { IdleTimer, PanicDetector, isTextField } from "./lib/idle";
 import { wipeSession } from "./lib/session";
 import { carryAcrossReload, takeCarried } from "./lib/carry";
 import { loadCountries } from "./lib/format";
@@ -166,7 +166,7 @@ function keepForRestart(): void {
 /** Key presses count as activity and may be the panic shortcut. */
 export function onGlobalKey(e: KeyboardEvent): void {
   idle.activity();
-  if (panic.handle(e)) {
+  if (panic.handle(e, isTextField(e.target))) {
     e.preventDefault();
     e.stopPropagation();
   }

@@ -459,7 +459,7 @@ export const ar: Record<MessageKey, Msg> = {
   "settings.remember.passphrase": "عبارة المرور (تُطلب مرة أخرى لحفظ المفتاح)",
   "settings.remember.passphrase_needed": "اكتب عبارة المرور أولًا: تُطلب مرة أخرى قبل حفظ المفتاح.",
   "settings.panic": "اختصار الطوارئ",
-  "settings.panic_text": "اضغط Ctrl+Shift+L، أو Esc مرتين بسرعة، لإقفال الخزنة فورًا ومسح الشاشة.",
+  "settings.panic_text": "اضغط Ctrl+Shift+L، أو Esc مرتين بسرعة خارج حقول الكتابة، لإقفال الخزنة فورًا ومسح الشاشة. أثناء الكتابة يبقى Esc للنص: استعمل Ctrl+Shift+L.",
   "settings.passphrase": "تغيير عبارة المرور",
   "settings.passphrase_intro": "لا يُعاد تشفير ملفاتك، بل المفتاح الذي يفتحها فقط. ويبقى مفتاح الاسترداد صالحًا.",
   "settings.passphrase.current": "عبارة المرور الحالية",

@@ -446,7 +446,7 @@ export const en = {
   "settings.remember.passphrase": "Your passphrase (asked again to remember the key)",
   "settings.remember.passphrase_needed": "Type your passphrase first: it is asked again before the key is remembered.",
   "settings.panic": "Panic shortcut",
-  "settings.panic_text": "Press Ctrl+Shift+L, or Esc twice quickly, to lock at once and clear the screen.",
+  "settings.panic_text": "Press Ctrl+Shift+L, or Esc twice quickly outside a text field, to lock at once and clear the screen. While typing, Esc is for the text: use Ctrl+Shift+L.",
   "settings.passphrase": "Change the passphrase",
   "settings.passphrase_intro": "Your files are not re-encrypted; only the key that opens them is. The recovery key keeps working.",
   "settings.passphrase.current": "Current passphrase",

@@ -431,7 +431,7 @@ export const fr: Record<MessageKey, Msg> = {
   "settings.remember.passphrase": "Votre phrase de passe (demandée à nouveau pour mémoriser la clé)",
   "settings.remember.passphrase_needed": "Tapez d'abord votre phrase de passe : elle est demandée à nouveau avant de mémoriser la clé.",
   "settings.panic": "Raccourci d'urgence",
-  "settings.panic_text": "Appuyez sur Ctrl+Maj+L, ou deux fois rapidement sur Échap, pour verrouiller immédiatement et effacer l'écran.",
+  "settings.panic_text": "Appuyez sur Ctrl+Maj+L, ou deux fois rapidement sur Échap hors d'un champ de saisie, pour verrouiller immédiatement et effacer l'écran. Pendant la saisie, Échap sert au texte : utilisez Ctrl+Maj+L.",
   "settings.passphrase": "Changer la phrase de passe",
   "settings.passphrase_intro": "Vos fichiers ne sont pas rechiffrés ; seule la clé qui les ouvre l'est. La clé de récupération reste valable.",
   "settings.passphrase.current": "Phrase de passe actuelle",

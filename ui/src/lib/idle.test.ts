@@ -1,5 +1,6 @@
+// @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { IdleTimer, PanicDetector } from "./idle";
+import { IdleTimer, PanicDetector, isTextField } from "./idle";
 
 describe("auto-lock timer", () => {
   beforeEach(() => vi.useFakeTimers());
@@ -103,5 +104,38 @@ describe("panic shortcut", () => {
     p.handle(key({ key: "Escape" }));
     now = 5100;
     expect(p.handle(key({ key: "Escape", repeat: true }))).toBe(false);
+  });
+
+  it("Escape twice in a text field is editing, not a lock; Ctrl+Shift+L still locks there", () => {
+    let now = 0;
+    const onPanic = vi.fn();
+    const p = new PanicDetector(onPanic, 600, () => now);
+    expect(p.handle(key({ key: "Escape" }), true)).toBe(false);
+    now = 100;
+    expect(p.handle(key({ key: "Escape" }), true)).toBe(false);
+    // One in the field, one outside: not a pair either.
+    now = 200;
+    expect(p.handle(key({ key: "Escape" }), false)).toBe(false);
+    expect(onPanic).not.toHaveBeenCalled();
+    now = 300;
+    expect(p.handle(key({ key: "Escape" }), false)).toBe(true);
+    expect(p.handle(key({ key: "l", code: "KeyL", ctrlKey: true, shiftKey: true }), true)).toBe(true);
+    expect(onPanic).toHaveBeenCalledTimes(2);
+  });
+
+  it("knows a text field when it sees one", () => {
+    const el = (html: string) => {
+      const d = document.createElement("div");
+      d.innerHTML = html;
+      return d.firstElementChild;
+    };
+    expect(isTextField(el("<textarea></textarea>"))).toBe(true);
+    expect(isTextField(el('<input type="text">'))).toBe(true);
+    expect(isTextField(el('<input type="password">'))).toBe(true);
+    expect(isTextField(el("<input>"))).toBe(true);
+    expect(isTextField(el('<input type="checkbox">'))).toBe(false);
+    expect(isTextField(el("<button>x</button>"))).toBe(false);
+    expect(isTextField(el("<div>x</div>"))).toBe(false);
+    expect(isTextField(null)).toBe(false);
   });
 });

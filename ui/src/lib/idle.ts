@@ -80,7 +80,25 @@ export class IdleTimer {
   }
 }
 
-/** The panic shortcut: Ctrl+Shift+L, or Escape twice within `windowMs`. */
+/**
+ * The panic shortcut: Ctrl+Shift+L anywhere, or Escape twice within
+ * `windowMs` outside a text field. In a text field Escape is ordinary
+ * editing (closing a suggestion, leaving the field), and a double press
+ * there locked the vault with a half-typed testimony; Ctrl+Shift+L stays
+ * the panic key there.
+ */
+/** Whether `target` takes typed text (a text input, a textarea, an editable element). */
+export function isTextField(target: EventTarget | null): boolean {
+  if (!target || typeof (target as Element).tagName !== "string") return false;
+  const el = target as HTMLElement;
+  if (el.isContentEditable) return true;
+  const tag = el.tagName.toLowerCase();
+  if (tag === "textarea") return true;
+  if (tag !== "input") return false;
+  const type = ((el as HTMLInputElement).type || "text").toLowerCase();
+  return !["button", "checkbox", "radio", "submit", "reset", "file", "range", "color", "image"].includes(type);
+}
+
 export class PanicDetector {
   private lastEscape = -Infinity;
 
@@ -90,13 +108,18 @@ export class PanicDetector {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  /** Returns true when the event triggered the panic lock. */
-  handle(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey" | "shiftKey" | "altKey" | "metaKey" | "repeat">): boolean {
+  /** Returns true when the event triggered the panic lock; `inTextField`: the key went to a text field. */
+  handle(e: Pick<KeyboardEvent, "key" | "code" | "ctrlKey" | "shiftKey" | "altKey" | "metaKey" | "repeat">, inTextField = false): boolean {
     // e.code is the physical key, so it works with an Arabic or French layout too.
     if (e.ctrlKey && e.shiftKey && !e.altKey && (e.code === "KeyL" || e.key === "L" || e.key === "l")) {
       this.lastEscape = -Infinity;
       this.onPanic();
       return true;
+    }
+    if (e.key === "Escape" && inTextField) {
+      // Neither a press of the pair nor a half of one.
+      this.lastEscape = -Infinity;
+      return false;
     }
     if (e.key === "Escape" && !e.repeat) {
       const t = this.now();
