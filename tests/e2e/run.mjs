@@ -208,6 +208,14 @@ async function main() {
       );
       const webBefore = webProcesses(app);
       const started = Date.now();
+      // 15 s before the lock (a quarter of a 1-minute limit), a countdown
+      // says so; the idle time runs on (WebDriver's scripts are no activity).
+      const warningText = () => s.script(`const w = document.querySelector('[data-testid="idle-warning"]'); return w ? w.innerText : ''`);
+      await s.waitFor(warningText, 'the countdown before the idle lock', 70000);
+      const warning = await warningText();
+      assert(Date.now() - started >= 40000, `warned only near the end (${Date.now() - started} ms)`);
+      console.log(`  warned: ${JSON.stringify(warning)}`);
+      await shot(s, 'en-idle-warning');
       let pid;
       try {
         pid = await lockedWithNewWebProcess({ app, vaultDir: dirs.vault, webBefore, timeout: 120000 });

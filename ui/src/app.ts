@@ -2,7 +2,7 @@
 // (manual, idle, panic) and language switching.
 
 import { api, toApiError, type ApiError } from "./api";
-import { detectLang, lang, onLangChange, setLang } from "./i18n";
+import { detectLang, lang, onLangChange, setLang, t } from "./i18n";
 import { IdleTimer, PanicDetector, isTextField } from "./lib/idle";
 import { wipeSession } from "./lib/session";
 import { carryAcrossReload, takeCarried } from "./lib/carry";
@@ -44,7 +44,25 @@ export const app = {
   renderSeq: 0,
 };
 
-const idle = new IdleTimer(settings.autoLockMinutes, () => void lock("idle"));
+const idle = new IdleTimer(settings.autoLockMinutes, () => void lock("idle"), undefined, showIdleWarning, hideIdleWarning);
+
+/** The countdown before the auto-lock: a banner read out by screen readers. */
+function showIdleWarning(seconds: number): void {
+  let el = document.getElementById("idle-warning");
+  if (!el) {
+    el = document.createElement("div");
+    el.id = "idle-warning";
+    el.className = "idle-warning";
+    el.setAttribute("role", "alert");
+    el.setAttribute("data-testid", "idle-warning");
+    document.body.appendChild(el);
+  }
+  el.textContent = t("lock.idle_warning", { n: seconds });
+}
+
+function hideIdleWarning(): void {
+  document.getElementById("idle-warning")?.remove();
+}
 const panic = new PanicDetector(() => {
   if (app.screen !== "none") void lock("panic");
 });

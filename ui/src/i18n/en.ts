@@ -85,6 +85,7 @@ export const en = {
 
   // lock
   "lock.button": "Lock",
+  "lock.idle_warning": { one: "Amana locks in 1 second. Move the mouse or press a key to keep working.", other: "Amana locks in {n} seconds. Move the mouse or press a key to keep working." },
   "lock.shortcut_hint": "Lock now: Ctrl+Shift+L, or Esc twice",
   "lock.notice.manual": "The vault is locked.",
   "lock.notice.idle": { one: "Amana locked itself after {n} minute without activity.", other: "Amana locked itself after {n} minutes without activity." },

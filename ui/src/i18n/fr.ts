@@ -80,6 +80,7 @@ export const fr: Record<MessageKey, Msg> = {
   "fatal.title": "Amana ne peut pas démarrer",
 
   "lock.button": "Verrouiller",
+  "lock.idle_warning": { one: "Amana se verrouille dans 1 seconde. Bougez la souris ou appuyez sur une touche pour continuer.", other: "Amana se verrouille dans {n} secondes. Bougez la souris ou appuyez sur une touche pour continuer." },
   "lock.shortcut_hint": "Verrouiller tout de suite : Ctrl+Maj+L, ou Échap deux fois",
   "lock.notice.manual": "Le coffre est verrouillé.",
   "lock.notice.idle": { one: "Amana s'est verrouillé après {n} minute d'inactivité.", other: "Amana s'est verrouillé après {n} minutes d'inactivité." },

@@ -139,3 +139,47 @@ describe("panic shortcut", () => {
     expect(isTextField(null)).toBe(false);
   });
 });
+
+describe("the warning before the auto-lock", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("counts down the last 30 s, second by second, then locks", () => {
+    const onIdle = vi.fn();
+    const warned: number[] = [];
+    const ended = vi.fn();
+    const timer = new IdleTimer(5, onIdle, undefined, (s) => warned.push(s), ended);
+    timer.start();
+    vi.advanceTimersByTime(5 * 60_000 - 30_001);
+    expect(warned).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(warned).toEqual([30]);
+    expect(timer.warned).toBe(true);
+    vi.advanceTimersByTime(29_000);
+    expect(warned.slice(-3)).toEqual([3, 2, 1]);
+    expect(onIdle).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1000);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+    expect(ended).toHaveBeenCalledTimes(1); // the warning goes with the lock
+    expect(warned.length).toBe(30);
+  });
+
+  it("activity during the warning ends it and starts the count again", () => {
+    const onIdle = vi.fn();
+    const warned: number[] = [];
+    const ended = vi.fn();
+    const timer = new IdleTimer(1, onIdle, undefined, (s) => warned.push(s), ended);
+    timer.start();
+    // A 1-minute limit warns 15 s ahead.
+    vi.advanceTimersByTime(45_000);
+    expect(warned).toEqual([15]);
+    timer.activity();
+    expect(ended).toHaveBeenCalledTimes(1);
+    expect(timer.warned).toBe(false);
+    vi.advanceTimersByTime(44_999);
+    expect(warned).toEqual([15]);
+    expect(onIdle).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(15_001);
+    expect(onIdle).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,7 +1,10 @@
 // The auto-lock timer: fires `onIdle` once after `minutes` without activity.
 // Activity only records a time stamp (mouse moves are frequent); the single
 // timer checks that stamp when it fires and re-arms for the remainder. A
-// laptop that slept past the limit locks as soon as it wakes.
+// laptop that slept past the limit locks as soon as it wakes. Before it
+// fires, it warns (`onWarn`, every second with the seconds left), so a
+// person listening to a witness without typing can keep the vault open;
+// activity ends the warning (`onWarnEnd`).
 
 /** The auto-lock settings' bounds, in minutes. */
 export const AUTOLOCK_MIN = 1;
@@ -14,15 +17,23 @@ export function clampMinutes(v: number): number | null {
   return m >= AUTOLOCK_MIN && m <= AUTOLOCK_MAX ? m : null;
 }
 
+/** How long before the lock the warning shows: 30 s, or a quarter of a short limit. */
+export function warnAheadMs(limitMs: number): number {
+  return Math.min(30_000, Math.floor(limitMs / 4));
+}
+
 export class IdleTimer {
   private last = 0;
   private handle: ReturnType<typeof setTimeout> | null = null;
   private ms: number;
+  private warning = false;
 
   constructor(
     minutes: number,
     private readonly onIdle: () => void,
     private readonly now: () => number = () => Date.now(),
+    private readonly onWarn: (secondsLeft: number) => void = () => {},
+    private readonly onWarnEnd: () => void = () => {},
   ) {
     this.ms = IdleTimer.toMs(minutes);
   }
@@ -35,13 +46,15 @@ export class IdleTimer {
   /** Starts (or restarts) counting from now. */
   start(): void {
     this.last = this.now();
-    this.arm(this.ms);
+    this.endWarning();
+    this.check();
   }
 
   /** Stops without firing. */
   stop(): void {
     if (this.handle !== null) clearTimeout(this.handle);
     this.handle = null;
+    this.endWarning();
   }
 
   get running(): boolean {
@@ -50,7 +63,24 @@ export class IdleTimer {
 
   /** A key press, click or mouse move. */
   activity(): void {
-    if (this.handle !== null) this.last = this.now();
+    if (this.handle === null) return;
+    this.last = this.now();
+    if (this.warning) {
+      this.endWarning();
+      this.check();
+    }
+  }
+
+  /** Whether the warning is showing. */
+  get warned(): boolean {
+    return this.warning;
+  }
+
+  private endWarning(): void {
+    if (this.warning) {
+      this.warning = false;
+      this.onWarnEnd();
+    }
   }
 
   /** Changes the limit; counts from the last activity. */
@@ -71,11 +101,18 @@ export class IdleTimer {
 
   private check(): void {
     const left = this.last + this.ms - this.now();
+    const ahead = warnAheadMs(this.ms);
     if (left <= 0) {
       this.stop();
       this.onIdle();
+    } else if (left <= ahead) {
+      this.warning = true;
+      this.onWarn(Math.ceil(left / 1000));
+      // Again at the next whole second left (the countdown), the last one at the lock.
+      this.arm(left % 1000 || 1000);
     } else {
-      this.arm(left);
+      this.endWarning();
+      this.arm(left - ahead);
     }
   }
 }
