@@ -512,9 +512,8 @@ struct Split {
 
 /// Starting the second thread costs more than its share of a small result
 /// saves: its connection finds the query's terms again in every segment of
-/// the index, and BM25 counts each phrase's documents again (probe at
-/// 100,000 testimonies, p95: a rare term 6.6 ms on two threads from the
-/// first match, 5.0 on one). So a search starts on one thread, looks after
+/// the index, and BM25 counts each phrase's documents again. So a search
+/// starts on one thread, looks after
 /// a few hundred matches at how many more the rest of the index holds at
 /// the same density, and starts the second only for thousands
 /// (docs/bench/fixes.md, 10).

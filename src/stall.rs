@@ -180,8 +180,8 @@ impl Source {
                     // or taken by a thread that then blocks, holds nothing.
                     // A plain fill (a memset; it cannot be dropped as dead,
                     // the buffer is read again after the channel), not
-                    // `zeroize`, whose byte-by-byte volatile writes cost a
-                    // sixth of an attach's time (measured on 1 GiB).
+                    // `zeroize`, whose byte-by-byte volatile writes made a
+                    // visible share of an attach (docs/bench/fixes.md, 13).
                     used.fill(0);
                     let _ = self.spent.try_send(used);
                 }

@@ -66,9 +66,8 @@ pub(crate) fn restart_web_process(app: &AppHandle) {
 /// CPU, without OpenGL. On a machine without a GPU (a virtual machine, Xvfb)
 /// WebKit's OpenGL compositing runs on Mesa's software rasterizer, which
 /// crashed the web process (SIGSEGV in `swrast_dri.so`, WebKit's compositing
-/// thread) in 5 of 8 e2e runs here; with this policy, none in 8 full runs
-/// (26 steps each; 3 of them clean-clone CI). And the page's drawing no longer goes through a GPU
-/// driver, a large body of code.
+/// thread; the runs are in docs/SECURITY.md, "The desktop app"). And the
+/// page's drawing no longer goes through a GPU driver, a large body of code.
 ///
 /// And when the web process dies unasked (a crash, or over WebKit's memory
 /// limit), the page is gone with whatever it showed, and the window would
