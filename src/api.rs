@@ -513,6 +513,12 @@ pub struct DraftRequest {
 }
 
 /// Writes the draft (complete or absent, audited) and says what it disclosed.
-pub fn draft(vault: &mut Vault, req: DraftRequest, today: Date) -> ApiResult<crate::report::DraftWritten> {
-    Ok(crate::report::write_draft(vault, &req.spec, &req.out, today)?)
+/// `go_on` is asked while the place chosen does not answer; `false` (a lock) stops.
+pub fn draft(
+    vault: &mut Vault,
+    req: DraftRequest,
+    today: Date,
+    go_on: &mut dyn FnMut() -> bool,
+) -> ApiResult<crate::report::DraftWritten> {
+    Ok(crate::report::write_draft(vault, &req.spec, &req.out, today, go_on)?)
 }

@@ -560,3 +560,39 @@ fn a_stop_ends_opening_a_passphrase_bundle_while_its_key_is_derived() {
     let (_, code) = stopped_while_stalled(vault, move |v, progress| api::open_bundle(v, req, progress));
     assert_eq!(code.as_deref(), Some("cancelled"));
 }
+
+/// A lock while a draft letter is written to a share that stopped answering
+/// (frozen): the draft gives the vault back within a second, nothing is
+/// left on the share once it answers, and no draft is in the audit log.
+#[test]
+fn a_stop_ends_a_draft_to_a_stalled_share_within_a_second() {
+    use common::stall::*;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(mut share) = FrozenMount::new(tmp.path()) else { return };
+    let mut vault = new_vault(&tmp.path().join("vault"));
+    let case = case_with_source(&mut vault);
+    let request = |out: &std::path::Path| -> api::DraftRequest {
+        serde_json::from_value(
+            json!({ "kind": "case-summary", "case_id": case, "lang": "en", "format": "md", "out": out }),
+        )
+        .unwrap()
+    };
+    let drafts = |v: &Vault| -> i64 {
+        v.conn().query_row("SELECT count(*) FROM audit_log WHERE action = 'draft'", [], |r| r.get(0)).unwrap()
+    };
+    share.freeze();
+    let req = request(&share.dir.join("summary.md"));
+    let (v, code) =
+        stopped_while_stalled(vault, move |v, progress| api::draft(v, req, Date::today(), &mut || progress(0, 1)));
+    assert_eq!(code.as_deref(), Some("cancelled"));
+    vault = v;
+    share.thaw_and_expect(&[], std::time::Duration::from_secs(5));
+    assert_eq!(drafts(&vault), 0);
+
+    // Once the share answers, the same draft is written.
+    let written = api::draft(&mut vault, request(&share.dir.join("summary.md")), Date::today(), &mut || true).unwrap();
+    assert!(written.size > 0);
+    assert_eq!(share.names(), ["summary.md"]);
+    assert_eq!(drafts(&vault), 1);
+}

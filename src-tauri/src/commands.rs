@@ -308,7 +308,10 @@ pub fn stats_get(
 
 #[tauri::command(async)]
 pub fn draft_write(state: State<'_, AppState>, req: api::DraftRequest) -> ApiResult<amana::report::DraftWritten> {
-    with_vault(&state, |v| api::draft(v, req, Date::today()))
+    // As a long operation's progress: a lock says stop (cancel_operation).
+    state.cancel.store(false, Ordering::SeqCst);
+    let cancel = &state.cancel;
+    with_vault(&state, |v| api::draft(v, req, Date::today(), &mut || !cancel.load(Ordering::SeqCst)))
 }
 
 #[tauri::command(async)]

@@ -214,7 +214,7 @@ pub fn draft(ctx: &Ctx, a: DraftArgs) -> CliResult {
         format,
     };
     let mut vault = unlock(ctx)?;
-    let written = report::write_draft(&mut vault, &spec, &a.out, a.as_of.unwrap_or_else(Date::today));
+    let written = report::write_draft(&mut vault, &spec, &a.out, a.as_of.unwrap_or_else(Date::today), &mut || true);
     vault.lock();
     let written = written?;
     eprintln!(

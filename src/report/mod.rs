@@ -23,7 +23,7 @@ use crate::audit::{self, Action, NewEntry};
 use crate::dossier::date::Date;
 use crate::dossier::store::DossierError;
 use crate::dossier::Kind;
-use crate::{fsx, Vault};
+use crate::Vault;
 pub use drafts::{CcfRequestType, DraftKind, SourceDisclosure};
 pub use words::Lang;
 
@@ -58,6 +58,9 @@ pub enum ReportError {
     /// The PDF could not be made.
     #[error(transparent)]
     Pdf(#[from] pdf::PdfError),
+    /// Stopped (a lock) while the place chosen did not answer.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl ReportError {
@@ -70,6 +73,7 @@ impl ReportError {
             ReportError::OutputExists(_) => "report.output_exists",
             ReportError::Write { .. } => "report.write_failed",
             ReportError::Pdf(_) => "report.pdf_failed",
+            ReportError::Cancelled => "cancelled",
         }
     }
 }
@@ -176,36 +180,35 @@ pub fn render(
 }
 
 /// Writes a draft to `out`, which the user chose and which must not exist:
-/// complete or absent (temporary file, sync, rename), owner-only, and
-/// recorded in the audit log (what, which case, where; never the content).
-pub fn write_draft(vault: &mut Vault, spec: &DraftSpec, out: &Path, today: Date) -> Result<DraftWritten, ReportError> {
-    if out.exists() {
-        return Err(ReportError::OutputExists(out.to_path_buf()));
-    }
+/// complete or absent (temporary file, sync, no-clobber link or rename),
+/// owner-only, and recorded in the audit log (what, which case, where; never
+/// the content). The file is written on a helper thread
+/// ([`crate::stall::Destination`]): while the place chosen does not answer
+/// (a hung share), `go_on` is asked every 100 ms, and its `false` (a lock)
+/// ends the write with [`ReportError::Cancelled`].
+pub fn write_draft(
+    vault: &mut Vault,
+    spec: &DraftSpec,
+    out: &Path,
+    today: Date,
+    go_on: &mut dyn FnMut() -> bool,
+) -> Result<DraftWritten, ReportError> {
     let (bytes, sources) = render(vault, spec, today)?;
-    let write_err = |e: std::io::Error| ReportError::Write { path: out.to_path_buf(), reason: e.to_string() };
-    let tmp = fsx::temp_sibling(out);
-    let result = (|| {
-        use std::io::Write;
-        let mut f = fsx::create_private(&tmp).map_err(write_err)?;
-        f.write_all(&bytes).map_err(write_err)?;
-        f.sync_all().map_err(write_err)?;
-        // Never over a file that appeared meanwhile: a hard link fails if `out`
-        // exists. Where links are not supported (FAT on a USB stick), rename.
-        match std::fs::hard_link(&tmp, out) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(ReportError::OutputExists(out.to_path_buf()))
-            }
-            Err(_) if out.exists() => return Err(ReportError::OutputExists(out.to_path_buf())),
-            Err(_) => std::fs::rename(&tmp, out).map_err(write_err)?,
+    let write_err = |e: std::io::Error| {
+        if crate::stall::is_cancelled(&e) {
+            ReportError::Cancelled
+        } else if e.kind() == std::io::ErrorKind::AlreadyExists {
+            ReportError::OutputExists(out.to_path_buf())
+        } else {
+            ReportError::Write { path: out.to_path_buf(), reason: e.to_string() }
         }
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let _ = fsx::sync_dir(parent);
-        Ok(())
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result?;
+    };
+    {
+        use std::io::Write;
+        let mut file = crate::stall::Destination::create(out, "draft", go_on).map_err(write_err)?;
+        file.write_all(&bytes).map_err(write_err)?;
+        file.commit().map_err(write_err)?;
+    }
     let sha256 = hex::encode(Sha256::digest(&bytes[..]));
     // A draft written out is always in the audit log: if the entry cannot be
     // written, the draft is removed again.
