@@ -477,12 +477,17 @@ impl<'a> Destination<'a> {
     /// The consumer stops waiting. If the file already went into place, the
     /// helper thread sees no difference: the commit stands (see [`Fate`]).
     fn abandon(&mut self) -> io::Error {
+        self.give_up();
+        self.stop = Some(Stop::Cancelled);
+        cancelled()
+    }
+
+    /// Unless the file is already in place, nothing may be left there.
+    fn give_up(&self) {
         let mut fate = self.fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if *fate == Fate::Pending {
             *fate = Fate::Abandoned;
         }
-        self.stop = Some(Stop::Cancelled);
-        cancelled()
     }
 
     fn check(&self) -> io::Result<()> {
@@ -585,12 +590,7 @@ impl Drop for Destination<'_> {
     /// stalls: then (the write was stopped, or `on_wait` says stop) the
     /// thread is left to clean up whenever its call returns.
     fn drop(&mut self) {
-        {
-            let mut fate = self.fate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if *fate == Fate::Pending {
-                *fate = Fate::Abandoned;
-            }
-        }
+        self.give_up();
         drop(self.jobs.take());
         loop {
             match self.back.recv_timeout(WAIT) {

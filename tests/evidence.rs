@@ -563,6 +563,13 @@ fn a_sealed_file_swapped_for_another_is_never_exported_and_unsealed_files_are_ha
 /// progress callback, and the attach must give the vault back within a
 /// second although no read ever returns, leaving no record and no file.
 /// Then the vault works and locks as usual.
+/// The case the lock tests attach their file to.
+fn hearing_case(vault: &mut amana::Vault) -> amana::dossier::StoredRecord {
+    let data = json!({ "title": "Hearing in absentia", "subject": { "names": [{ "name": "Y. I." }] } });
+    let req = amana::api::AddRecordRequest { kind: amana::dossier::Kind::Case, case_id: None, data };
+    amana::api::add_record(vault, req).unwrap()
+}
+
 #[test]
 fn a_stop_ends_an_attach_from_a_stalled_share_within_a_second() {
     use amana::api::{self, AttachRequest};
@@ -573,15 +580,7 @@ fn a_stop_ends_an_attach_from_a_stalled_share_within_a_second() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("vault");
     let mut vault = new_vault(&dir);
-    let case = api::add_record(
-        &mut vault,
-        api::AddRecordRequest {
-            kind: Kind::Case,
-            case_id: None,
-            data: json!({ "title": "Hearing in absentia", "subject": { "names": [{ "name": "Y. I." }] } }),
-        },
-    )
-    .unwrap();
+    let case = hearing_case(&mut vault);
     let share = tmp.path().join("hung-share");
     std::fs::create_dir(&share).unwrap();
     let original = share.join("hearing.mp4");
@@ -615,22 +614,13 @@ fn a_stop_ends_an_attach_from_a_stalled_share_within_a_second() {
 #[test]
 fn a_stop_ends_a_copy_to_a_stalled_share_within_a_second() {
     use amana::api::{self, AttachRequest};
-    use amana::dossier::Kind;
     use common::stall::*;
 
     let tmp = tempfile::tempdir().unwrap();
     let Some(mut share) = FrozenMount::new(tmp.path()) else { return };
     let dir = tmp.path().join("vault");
     let mut vault = new_vault(&dir);
-    let case = api::add_record(
-        &mut vault,
-        api::AddRecordRequest {
-            kind: Kind::Case,
-            case_id: None,
-            data: json!({ "title": "Hearing in absentia", "subject": { "names": [{ "name": "Y. I." }] } }),
-        },
-    )
-    .unwrap();
+    let case = hearing_case(&mut vault);
     let original = tmp.path().join("hearing.mp4");
     write_pattern_file(&original, 3 << 20, 5);
     let req = AttachRequest {

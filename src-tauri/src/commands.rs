@@ -12,7 +12,7 @@ use tauri::{AppHandle, State};
 use uuid::Uuid;
 
 use crate::lifecycle::lock_now;
-use crate::state::{locked, progress, with_vault, AppState};
+use crate::state::{go_on, locked, progress, with_vault, AppState};
 
 /// Whether the page was loaded again after its web process died (once).
 #[tauri::command]
@@ -308,10 +308,9 @@ pub fn stats_get(
 
 #[tauri::command(async)]
 pub fn draft_write(state: State<'_, AppState>, req: api::DraftRequest) -> ApiResult<amana::report::DraftWritten> {
-    // As a long operation's progress: a lock says stop (cancel_operation).
-    state.cancel.store(false, Ordering::SeqCst);
-    let cancel = &state.cancel;
-    with_vault(&state, |v| api::draft(v, req, Date::today(), &mut || !cancel.load(Ordering::SeqCst)))
+    // A lock says stop while the place chosen does not answer.
+    let go_on = go_on(&state);
+    with_vault(&state, |v| api::draft(v, req, Date::today(), &mut || go_on()))
 }
 
 #[tauri::command(async)]

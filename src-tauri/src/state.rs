@@ -62,14 +62,22 @@ pub(crate) fn with_vault<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Vau
     f(guard.as_mut().ok_or_else(locked)?)
 }
 
+/// Whether an operation starting now may go on: false once
+/// `cancel_operation` was called (a lock), the flag being reset here, at
+/// the start.
+pub(crate) fn go_on(state: &AppState) -> impl Fn() -> bool + '_ {
+    state.cancel.store(false, Ordering::SeqCst);
+    move || !state.cancel.load(Ordering::SeqCst)
+}
+
 /// A progress callback for a long operation: reports over `channel`, and
-/// says stop once `cancel_operation` was called (reset here, at the start).
+/// says stop as [`go_on`] does.
 pub(crate) fn progress<'a>(
     state: &'a AppState,
     channel: &'a Channel<api::ProgressEvent>,
 ) -> impl FnMut(u64, u64) -> bool + 'a {
-    state.cancel.store(false, Ordering::SeqCst);
-    move |done, total| channel.send(api::ProgressEvent { done, total }).is_ok() && !state.cancel.load(Ordering::SeqCst)
+    let go_on = go_on(state);
+    move |done, total| channel.send(api::ProgressEvent { done, total }).is_ok() && go_on()
 }
 
 #[cfg(test)]
