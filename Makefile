@@ -11,7 +11,7 @@ APT_PACKAGES := build-essential pkg-config curl wget file libssl-dev libdbus-1-d
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
   xvfb xauth webkit2gtk-driver gnome-keyring dbus-daemon dbus-x11 libsecret-tools \
   imagemagick age keyutils strace time openssl debootstrap xdotool poppler-utils \
-  gdb iproute2 e2fsprogs
+  gdb iproute2 e2fsprogs bubblewrap
 
 .PHONY: run test setup ui bench bench-full fmt lint check
 
